@@ -1,0 +1,17 @@
+"""The REST API: one NinjaAPI, each app contributing its router."""
+
+from ninja import NinjaAPI
+
+from sqms.core.api import API_AUTH, install_problem_handlers
+from sqms.org.api import router as org_router
+
+api = NinjaAPI(
+    title="SQMS API",
+    version="1",
+    urls_namespace="api",
+    auth=API_AUTH,
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_problem_handlers(api)
+api.add_router("/org/", org_router)

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sqms.demo.org import ACCOUNTS, PASSWORD, build_org, demo_counts, demo_org_exists
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation (only once: running it again changes nothing)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if demo_org_exists():
+            self.stdout.write(_("The demo organisation is already loaded."))
+        else:
+            with transaction.atomic():
+                build_org()
+            counts = demo_counts()
+            self.stdout.write(self.style.SUCCESS(
+                _("Demo organisation loaded: %(sites)d sites, %(teams)d teams, %(employees)d employees, "
+                  "%(services)d services.") % counts
+            ))
+        self.stdout.write(_("Demo accounts (password: %(password)s):") % {"password": PASSWORD})
+        for username, role, _last, _first in ACCOUNTS:
+            self.stdout.write(f"  {username:<10} {role.label}")

@@ -1,5 +1,6 @@
 """The REST API: one NinjaAPI, each app contributing its router."""
 
+from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 
 from sqms.core.api import API_AUTH, install_problem_handlers
@@ -12,6 +13,7 @@ api = NinjaAPI(
     auth=API_AUTH,
     docs_url="/docs",
     openapi_url="/openapi.json",
+    docs_decorator=login_required,
 )
 install_problem_handlers(api)
 api.add_router("/org/", org_router)

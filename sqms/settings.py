@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,7 +17,7 @@ env = environ.Env()
 
 SQMS_ENV = env.str("SQMS_ENV", default="development")
 PRODUCTION = SQMS_ENV == "production"
-TESTING = env.bool("SQMS_TESTING", default=False)
+TESTING = env.bool("SQMS_TESTING", default="pytest" in sys.modules)
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION and not TESTING)
 if PRODUCTION:
@@ -46,7 +47,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -59,6 +59,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+if PRODUCTION:
+    # Behind gunicorn whitenoise serves the collected static files; in development runserver does.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "sqms.urls"
 WSGI_APPLICATION = "sqms.wsgi.application"
@@ -107,7 +111,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- cache (login throttling and rate limits share it across processes) ---------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+elif TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     # Shared by every process on the host; production with several hosts sets REDIS_URL.
     CACHES = {
@@ -144,6 +152,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+if TESTING:
+    # A deliberately slow hash protects real passwords; tests create hundreds of users.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Login throttling: 5 failures per account and, separately, per IP within 15 minutes -> 429.
 AXES_FAILURE_LIMIT = 5
@@ -187,14 +198,39 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- e-mail ---------------------------------------------------------------------------------
-if "EMAIL_URL" in os.environ:
-    vars().update(env.email_url("EMAIL_URL"))
+if "EMAIL_URL" in os.environ or PRODUCTION:
+    # Production without EMAIL_URL sends through the local mail transfer agent.
+    _mail = environ.Env.email_url_config(env.str("EMAIL_URL", default="smtp://localhost:25"))
+    MAILERS = {
+        "default": {
+            "BACKEND": _mail["EMAIL_BACKEND"],
+            "OPTIONS": {
+                k.removeprefix("EMAIL_").removeprefix("HOST_").lower(): v
+                for k, v in _mail.items()
+                if k
+                in {
+                    "EMAIL_HOST",
+                    "EMAIL_PORT",
+                    "EMAIL_HOST_USER",
+                    "EMAIL_HOST_PASSWORD",
+                    "EMAIL_USE_TLS",
+                    "EMAIL_USE_SSL",
+                    "EMAIL_TIMEOUT",
+                }
+                and v not in ("", None)
+            },
+        }
+    }
+    if "user" in MAILERS["default"]["OPTIONS"]:
+        MAILERS["default"]["OPTIONS"]["username"] = MAILERS["default"]["OPTIONS"].pop("user")
 else:
-    EMAIL_BACKEND = (
-        "django.core.mail.backends.locmem.EmailBackend"
-        if TESTING
-        else "django.core.mail.backends.console.EmailBackend"
-    )
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.locmem.EmailBackend"
+            if TESTING
+            else "django.core.mail.backends.console.EmailBackend"
+        }
+    }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="sqms@localhost")
 
 # --- security -------------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -5,6 +7,17 @@ from django.urls import include, path
 
 from sqms.api import api
 from sqms.core import views as core_views
+
+
+def _api_urls() -> tuple[list[Any], str, str]:
+    """The API answers anonymous callers itself (401 problem+json), never with a login redirect."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback.login_required = False  # type: ignore[union-attr]
+    return patterns, app_name, namespace
+
+
+api_urls = _api_urls()
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -43,5 +56,5 @@ urlpatterns = [
     path("", include("sqms.core.urls")),
     path("org/", include("sqms.org.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
+    path("api/v1/", api_urls),
 ]

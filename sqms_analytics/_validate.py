@@ -10,7 +10,7 @@ from sqms_analytics.errors import InputError
 FloatArray = NDArray[np.float64]
 
 
-def first(mask: NDArray[np.bool_]) -> int:
+def first(mask: NDArray[np.bool_] | np.bool_) -> int:
     return int(np.argmax(mask))
 
 
@@ -76,8 +76,12 @@ def check_integer(arr: FloatArray, field: str) -> None:
 def check_same_length(a: FloatArray, b: FloatArray, field_a: str, field_b: str) -> None:
     if a.shape[0] != b.shape[0]:
         raise InputError(
-            "length_mismatch", field=field_b, first=field_a, second=field_b,
-            n_first=a.shape[0], n_second=b.shape[0],
+            "length_mismatch",
+            field=field_b,
+            first=field_a,
+            second=field_b,
+            n_first=a.shape[0],
+            n_second=b.shape[0],
         )
 
 

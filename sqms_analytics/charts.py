@@ -24,7 +24,15 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import signal
 
 from sqms_analytics import _validate as v
-from sqms_analytics.constants import c4_array, d2, d2_array, d3, d3_array
+from sqms_analytics.constants import (
+    c4_array,
+    d2,
+    d2_array,
+    d3_factor,
+    d3_factor_array,
+    d4_factor,
+    d4_factor_array,
+)
 from sqms_analytics.errors import InputError
 from sqms_analytics.rules import Rule, RuleResult, RuleSet, evaluate_rules, limit_rule
 
@@ -133,15 +141,27 @@ def _masks(
     else:
         p1 = np.asarray(phase1, dtype=bool)
         if p1.shape != (n,):
-            raise InputError("length_mismatch", field="phase1", first="values",
-                             second="phase1", n_first=n, n_second=p1.size)
+            raise InputError(
+                "length_mismatch",
+                field="phase1",
+                first="values",
+                second="phase1",
+                n_first=n,
+                n_second=p1.size,
+            )
     ex = np.zeros(n, dtype=bool)
     if exclude is not None:
         arr = np.asarray(exclude)
         if arr.dtype == bool:
             if arr.shape != (n,):
-                raise InputError("length_mismatch", field="exclude", first="values",
-                                 second="exclude", n_first=n, n_second=arr.size)
+                raise InputError(
+                    "length_mismatch",
+                    field="exclude",
+                    first="values",
+                    second="exclude",
+                    n_first=n,
+                    n_second=arr.size,
+                )
             ex = arr.copy()
         elif arr.size:
             idx = arr.astype(np.intp)
@@ -287,13 +307,10 @@ def xbar_r_chart(
     xbar_sigma = _per_point_sigma(sig, g)
     selected = _rules(rules)
     main = _series("xbar", g.means, _const(mu, m), xbar_sigma, selected)
-    r_center = d2n * sig
-    r_sigma = d3_array(g.sizes) * sig
-    if g.constant_n is not None:
-        r_center, r_sigma = _const(float(r_center[0]), m), _const(float(r_sigma[0]), m)
-    comp = _series("r", g.ranges, r_center, r_sigma, limit_rule(selected), truncate_at_zero=True)
-    return ControlChart(ChartType.XBAR_R, main, comp, mu, sig, _phase(p1, standards), est, ex,
-                        g.sizes, standards)
+    comp = _range_series("r", g.ranges, g.sizes, sig, limit_rule(selected), g.constant_n)
+    return ControlChart(
+        ChartType.XBAR_R, main, comp, mu, sig, _phase(p1, standards), est, ex, g.sizes, standards
+    )
 
 
 def xbar_s_chart(
@@ -315,8 +332,10 @@ def xbar_s_chart(
     if not standards:
         _need(est, 1)
     c4n = c4_array(g.sizes)
-    sig = known_sigma if known_sigma is not None else _check_sigma(
-        sigma_from_sds(g.sds[est], g.sizes[est], method=sigma_method)
+    sig = (
+        known_sigma
+        if known_sigma is not None
+        else _check_sigma(sigma_from_sds(g.sds[est], g.sizes[est], method=sigma_method))
     )
     mu = _grand_mean(g, est) if center is None else float(center)
     selected = _rules(rules)
@@ -326,13 +345,12 @@ def xbar_s_chart(
     if g.constant_n is not None:
         s_center, s_sigma = _const(float(s_center[0]), m), _const(float(s_sigma[0]), m)
     comp = _series("s", g.sds, s_center, s_sigma, limit_rule(selected), truncate_at_zero=True)
-    return ControlChart(ChartType.XBAR_S, main, comp, mu, sig, _phase(p1, standards), est, ex,
-                        g.sizes, standards)
+    return ControlChart(
+        ChartType.XBAR_S, main, comp, mu, sig, _phase(p1, standards), est, ex, g.sizes, standards
+    )
 
 
-def sigma_from_sds(
-    sds: ArrayLike, sizes: ArrayLike, *, method: SigmaMethod = "default"
-) -> float:
+def sigma_from_sds(sds: ArrayLike, sizes: ArrayLike, *, method: SigmaMethod = "default") -> float:
     """Within-subgroup σ from subgroup standard deviations.
 
     ``default``: S̄/c4 for equal sizes, else the weighted mean of s_i/c4(n_i) with
@@ -352,6 +370,29 @@ def sigma_from_sds(
         return float(np.mean(s) / c4n[0])
     h = c4n**2 / (1.0 - c4n**2)
     return float(np.sum(h * s / c4n) / np.sum(h))
+
+
+def _range_series(
+    name: str,
+    ranges: FloatArray,
+    sizes: FloatArray | None,
+    sig: float,
+    rules: tuple[Rule, ...],
+    constant_n: int | None,
+) -> Series:
+    """R or MR chart: centre d2·σ (= R̄), limits D3·R̄ and D4·R̄ with the printed D3, D4."""
+    m = ranges.size
+    if constant_n is not None:
+        center = _const(d2(constant_n) * sig, m)
+        ucl = _const(d4_factor(constant_n) * float(center[0]), m)
+        lcl = _const(d3_factor(constant_n) * float(center[0]), m)
+    else:
+        assert sizes is not None
+        center = d2_array(sizes) * sig
+        ucl = d4_factor_array(sizes) * center
+        lcl = d3_factor_array(sizes) * center
+    # Standard error of the range implied by the limits, for the zones.
+    return _series(name, ranges, center, (ucl - center) / 3.0, rules, ucl=ucl, lcl=lcl)
 
 
 def _grand_mean(g: _Subgroups, est: BoolArray) -> float:
@@ -407,17 +448,18 @@ def imr_chart(
         mu = float(center)
     selected = _rules(rules)
     main = _series("i", x, _const(mu, n), _const(sig, n), selected)
-    comp = _series("mr", mr, _const(d2(2) * sig, n), _const(d3(2) * sig, n),
-                   limit_rule(selected), truncate_at_zero=True)
-    return ControlChart(ChartType.IMR, main, comp, mu, sig, _phase(p1, standards), est, ex,
-                        None, standards)
+    comp = _range_series("mr", mr, None, sig, limit_rule(selected), 2)
+    return ControlChart(
+        ChartType.IMR, main, comp, mu, sig, _phase(p1, standards), est, ex, None, standards
+    )
 
 
 # --- attributes charts --------------------------------------------------------------
 
 
-def _counts(counts: ArrayLike, sizes: ArrayLike | None, *, integer_sizes: bool,
-            counts_within_sizes: bool) -> tuple[FloatArray, FloatArray | None]:
+def _counts(
+    counts: ArrayLike, sizes: ArrayLike | None, *, integer_sizes: bool, counts_within_sizes: bool
+) -> tuple[FloatArray, FloatArray | None]:
     d = v.as_float_1d(counts, "counts")
     v.check_nonnegative(d, "counts")
     v.check_integer(d, "counts")
@@ -435,8 +477,9 @@ def _counts(counts: ArrayLike, sizes: ArrayLike | None, *, integer_sizes: bool,
         over = d > s
         if over.any():
             i = v.first(over)
-            raise InputError("count_exceeds_size", index=i, field="counts",
-                             count=int(d[i]), size=int(s[i]))
+            raise InputError(
+                "count_exceeds_size", index=i, field="counts", count=int(d[i]), size=int(s[i])
+            )
     return d, s
 
 
@@ -466,8 +509,9 @@ def p_chart(
     constant_n = bool(s[0] == s[-1] and np.all(s == s[0]))
     point_sigma = _const(unit_sigma / np.sqrt(s[0]), m) if constant_n else unit_sigma / np.sqrt(s)
     main = _series("p", p, _const(pbar, m), point_sigma, _rules(rules), truncate_at_zero=True)
-    return ControlChart(ChartType.P, main, None, pbar, unit_sigma, _phase(p1, standards), est,
-                        ex, s, standards)
+    return ControlChart(
+        ChartType.P, main, None, pbar, unit_sigma, _phase(p1, standards), est, ex, s, standards
+    )
 
 
 def np_chart(
@@ -499,10 +543,17 @@ def np_chart(
     else:
         pbar = _probability(center)
     unit_sigma = _known_sigma(sigma) or _check_sigma(float(np.sqrt(pbar * (1.0 - pbar))))
-    main = _series("np", d, _const(n_size * pbar, m), _const(unit_sigma * np.sqrt(n_size), m),
-                   _rules(rules), truncate_at_zero=True)
-    return ControlChart(ChartType.NP, main, None, pbar, unit_sigma, _phase(p1, standards), est,
-                        ex, s, standards)
+    main = _series(
+        "np",
+        d,
+        _const(n_size * pbar, m),
+        _const(unit_sigma * np.sqrt(n_size), m),
+        _rules(rules),
+        truncate_at_zero=True,
+    )
+    return ControlChart(
+        ChartType.NP, main, None, pbar, unit_sigma, _phase(p1, standards), est, ex, s, standards
+    )
 
 
 def c_chart(
@@ -525,10 +576,12 @@ def c_chart(
     else:
         cbar = _rate(center)
     unit_sigma = _known_sigma(sigma) or _check_sigma(float(np.sqrt(cbar)))
-    main = _series("c", d, _const(cbar, m), _const(unit_sigma, m), _rules(rules),
-                   truncate_at_zero=True)
-    return ControlChart(ChartType.C, main, None, cbar, unit_sigma, _phase(p1, standards), est,
-                        ex, None, standards)
+    main = _series(
+        "c", d, _const(cbar, m), _const(unit_sigma, m), _rules(rules), truncate_at_zero=True
+    )
+    return ControlChart(
+        ChartType.C, main, None, cbar, unit_sigma, _phase(p1, standards), est, ex, None, standards
+    )
 
 
 def u_chart(
@@ -556,8 +609,9 @@ def u_chart(
     constant_n = bool(np.all(s == s[0]))
     point_sigma = _const(unit_sigma / np.sqrt(s[0]), m) if constant_n else unit_sigma / np.sqrt(s)
     main = _series("u", d / s, _const(ubar, m), point_sigma, _rules(rules), truncate_at_zero=True)
-    return ControlChart(ChartType.U, main, None, ubar, unit_sigma, _phase(p1, standards), est,
-                        ex, s, standards)
+    return ControlChart(
+        ChartType.U, main, None, ubar, unit_sigma, _phase(p1, standards), est, ex, s, standards
+    )
 
 
 def _probability(center: float) -> float:
@@ -576,8 +630,10 @@ def _rate(center: float) -> float:
 
 
 def _ewma_input(
-    data: ArrayLike, est_args: tuple[int | ArrayLike | None, ArrayLike | None],
-    center: float | None, sigma: float | None,
+    data: ArrayLike,
+    est_args: tuple[int | ArrayLike | None, ArrayLike | None],
+    center: float | None,
+    sigma: float | None,
 ) -> tuple[FloatArray, FloatArray, BoolArray, BoolArray, BoolArray, float, float]:
     """Statistic (individuals or subgroup means), sizes, masks, μ0 and σ."""
     arr = np.asarray(data, dtype=np.float64) if not isinstance(data, np.ndarray) else data
@@ -592,8 +648,14 @@ def _ewma_input(
             sig = float(sigma)
         mu = _grand_mean(g, est) if center is None else float(center)
     else:
-        chart = imr_chart(arr.ravel(), phase1=est_args[0], exclude=est_args[1],
-                          center=center, sigma=sigma, rules=RuleSet.NONE)
+        chart = imr_chart(
+            arr.ravel(),
+            phase1=est_args[0],
+            exclude=est_args[1],
+            center=center,
+            sigma=sigma,
+            rules=RuleSet.NONE,
+        )
         x = np.asarray(chart.main.values)
         sizes = np.ones(x.size)
         p1, ex, est = chart.phase == 1, chart.excluded, chart.estimated_from
@@ -627,12 +689,28 @@ def ewma_chart(
     var, _ = signal.lfilter([1.0], [1.0, -a * a], lam * lam * sig * sig / sizes, zi=[0.0])
     se = np.sqrt(var)
     m = x.size
-    main = _series("ewma", np.asarray(z, dtype=np.float64), _const(mu, m), se,
-                   limit_rule(_rules(rules)), width=width)
+    main = _series(
+        "ewma",
+        np.asarray(z, dtype=np.float64),
+        _const(mu, m),
+        se,
+        limit_rule(_rules(rules)),
+        width=width,
+    )
     standards = center is not None and sigma is not None
-    return ControlChart(ChartType.EWMA, main, None, mu, sig, _phase(p1, standards), est, ex,
-                        None if np.all(sizes == 1) else sizes, standards,
-                        (("lambda", lam), ("L", width)))
+    return ControlChart(
+        ChartType.EWMA,
+        main,
+        None,
+        mu,
+        sig,
+        _phase(p1, standards),
+        est,
+        ex,
+        None if np.all(sizes == 1) else sizes,
+        standards,
+        (("lambda", lam), ("L", width)),
+    )
 
 
 def cusum_chart(
@@ -664,10 +742,21 @@ def cusum_chart(
     selected = limit_rule(_rules(rules))
     hi, lo = _const(h, m), _const(-h, m)
     main = _series("cusum-upper", upper, zero, one, selected, ucl=hi, lcl=lo)
-    comp = _series("cusum-lower", -lower, zero, one, selected, ucl=hi, lcl=lo)
+    comp = _series("cusum-lower", 0.0 - lower, zero, one, selected, ucl=hi, lcl=lo)
     standards = center is not None and sigma is not None
-    return ControlChart(ChartType.CUSUM, main, comp, mu, sig, _phase(p1, standards), est, ex,
-                        None if np.all(sizes == 1) else sizes, standards, (("k", k), ("h", h)))
+    return ControlChart(
+        ChartType.CUSUM,
+        main,
+        comp,
+        mu,
+        sig,
+        _phase(p1, standards),
+        est,
+        ex,
+        None if np.all(sizes == 1) else sizes,
+        standards,
+        (("k", k), ("h", h)),
+    )
 
 
 def _lindley(steps: FloatArray) -> FloatArray:

@@ -45,6 +45,36 @@ _TABLE: dict[int, tuple[float, float, float]] = {
 }
 TABLE_MAX = max(_TABLE)
 
+# n: (D3, D4), the R-chart limit factors as printed in the same table. A few differ
+# in the last digit from 1 ± 3·d3/d2 (e.g. D4(3) = 2.574, not 2.575); the printed
+# value is what textbooks and SPC software reproduce.
+_D_TABLE: dict[int, tuple[float, float]] = {
+    2: (0.0, 3.267),
+    3: (0.0, 2.574),
+    4: (0.0, 2.282),
+    5: (0.0, 2.114),
+    6: (0.0, 2.004),
+    7: (0.076, 1.924),
+    8: (0.136, 1.864),
+    9: (0.184, 1.816),
+    10: (0.223, 1.777),
+    11: (0.256, 1.744),
+    12: (0.283, 1.717),
+    13: (0.307, 1.693),
+    14: (0.328, 1.672),
+    15: (0.347, 1.653),
+    16: (0.363, 1.637),
+    17: (0.378, 1.622),
+    18: (0.391, 1.608),
+    19: (0.403, 1.597),
+    20: (0.415, 1.585),
+    21: (0.425, 1.575),
+    22: (0.434, 1.566),
+    23: (0.443, 1.557),
+    24: (0.451, 1.548),
+    25: (0.459, 1.541),
+}
+
 
 def _check_n(n: int) -> int:
     if int(n) != n or n < 2:
@@ -136,13 +166,23 @@ def a3(n: int) -> float:
 
 
 def d3_factor(n: int) -> float:
-    """D3 = max(0, 1 − 3 d3/d2): R-chart lower limit factor."""
-    return max(0.0, 1.0 - 3.0 * d3(n) / d2(n))
+    """D3 = max(0, 1 − 3 d3/d2): R-chart lower limit factor (LCL = D3·R̄)."""
+    n = _check_n(n)
+    return _D_TABLE[n][0] if n in _D_TABLE else max(0.0, 1.0 - 3.0 * d3(n) / d2(n))
 
 
 def d4_factor(n: int) -> float:
-    """D4 = 1 + 3 d3/d2: R-chart upper limit factor."""
-    return 1.0 + 3.0 * d3(n) / d2(n)
+    """D4 = 1 + 3 d3/d2: R-chart upper limit factor (UCL = D4·R̄)."""
+    n = _check_n(n)
+    return _D_TABLE[n][1] if n in _D_TABLE else 1.0 + 3.0 * d3(n) / d2(n)
+
+
+def d3_factor_array(sizes: ArrayLike) -> NDArray[np.float64]:
+    return _vector(d3_factor, sizes)
+
+
+def d4_factor_array(sizes: ArrayLike) -> NDArray[np.float64]:
+    return _vector(d4_factor, sizes)
 
 
 def b3(n: int) -> float:
@@ -171,5 +211,7 @@ __all__ = [
     "d3_array",
     "d3_exact",
     "d3_factor",
+    "d3_factor_array",
     "d4_factor",
+    "d4_factor_array",
 ]

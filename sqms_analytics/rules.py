@@ -225,11 +225,9 @@ def _segment_first(index: IndexArray) -> IndexArray:
     new_block = np.empty(index.size, dtype=bool)
     new_block[0] = True
     np.not_equal(index[1:], index[:-1] + 1, out=new_block[1:])
-    firsts = index[new_block]
-    return firsts[np.cumsum(new_block) - 1]
-
-
-_EMPTY_SIDE = np.zeros(0, dtype=np.int8)
+    firsts: IndexArray = index[new_block]
+    out: IndexArray = firsts[np.cumsum(new_block) - 1]
+    return out
 
 
 def _run_hits(rule: Rule, flagged: BoolArray, length: int) -> RuleHits:

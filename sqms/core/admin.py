@@ -14,10 +14,12 @@ from sqms.core.audit import PendingEntry, audit_record, audit_record_many, diff,
 from sqms.core.models import ApiToken, AuditAction, AuditEntry, User
 
 
-class AuditedModelAdmin(admin.ModelAdmin):
+class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Writes one audit entry per create, update and delete done through the admin."""
 
-    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Any:
         obj = super().get_object(request, object_id, from_field)
         if obj is not None:
             obj._audit_before = snapshot(obj)
@@ -56,7 +58,7 @@ def _actor(request: HttpRequest) -> User | None:
 
 
 @admin.register(User)
-class SqmsUserAdmin(AuditedModelAdmin, UserAdmin):  # type: ignore[misc]
+class SqmsUserAdmin(AuditedModelAdmin, UserAdmin):  # type: ignore[type-arg]
     list_display = ("username", "email", "first_name", "last_name", "role", "is_active")
     list_filter = ("role", "is_active", "is_staff")
     fieldsets = (
@@ -66,7 +68,7 @@ class SqmsUserAdmin(AuditedModelAdmin, UserAdmin):  # type: ignore[misc]
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("seq", "created_at", "actor_label", "action", "content_type", "object_repr")
     list_filter = ("action", "content_type")
     search_fields = ("object_repr", "actor_label", "reason")
@@ -82,9 +84,17 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("name", "user", "prefix", "scope", "created_at", "revoked_at")
-    readonly_fields = ("user", "name", "prefix", "token_hash", "scope", "created_at", "last_used_at")
+    readonly_fields = (
+        "user",
+        "name",
+        "prefix",
+        "token_hash",
+        "scope",
+        "created_at",
+        "last_used_at",
+    )
     fields = (*readonly_fields, "revoked_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import SessionAuth
@@ -53,16 +54,23 @@ class TokenAuth(HttpBearer):
 
 def problem(status: int, title: str, detail: str = "", **extra: Any) -> JsonResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return JsonResponse(body, status=status, content_type=PROBLEM, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        body, status=status, content_type=PROBLEM, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "payload")),
-         "message": e.get("msg", ""), "type": e.get("type", "")}
+        {
+            "field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "payload")),
+            "message": e.get("msg", ""),
+            "type": e.get("type", ""),
+        }
         for e in exc.errors
     ]
-    return problem(422, _("The request is not valid."), _("See the errors for each field."), errors=errors)
+    return problem(
+        422, _("The request is not valid."), _("See the errors for each field."), errors=errors
+    )
 
 
 def _django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
@@ -72,13 +80,23 @@ def _django_validation(request: HttpRequest, exc: DjangoValidationError) -> Http
             errors += [{"field": field, "message": m} for m in items]
     else:
         errors = [{"field": "", "message": m} for m in exc.messages]
-    return problem(400, _("The request is not valid."), _("See the errors for each field."), errors=errors)
+    return problem(
+        400, _("The request is not valid."), _("See the errors for each field."), errors=errors
+    )
 
 
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    titles = {400: _("Bad request"), 401: _("Authentication required"), 403: _("Forbidden"),
-              404: _("Not found"), 405: _("Method not allowed"), 429: _("Too many requests")}
-    return problem(exc.status_code, titles.get(exc.status_code, _("Error")), str(exc))
+    titles = {
+        400: _("Bad request"),
+        401: _("Authentication required"),
+        403: _("Forbidden"),
+        404: _("Not found"),
+        405: _("Method not allowed"),
+        429: _("Too many requests"),
+    }
+    # Every 400 carries `errors`, as validation errors do; an unparsable body names no field.
+    extra = {"errors": [{"field": "", "message": str(exc)}]} if exc.status_code == 400 else {}
+    return problem(exc.status_code, titles.get(exc.status_code, _("Error")), str(exc), **extra)
 
 
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -88,20 +106,34 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem(500, _("Server error"), _("The error has been logged."))
 
 
+def _fixed(status: int, title: str, detail: str) -> Any:
+    return lambda request, exc: problem(status, _(title), _(detail))
+
+
+def _sqms_error(request: HttpRequest, exc: SqmsError) -> HttpResponse:
+    return problem(400, _("Bad request"), str(exc), errors=[{"field": "", "message": str(exc)}])
+
+
 def install_problem_handlers(api: NinjaAPI) -> None:
-    api.add_exception_handler(ValidationError, _validation)
-    api.add_exception_handler(DjangoValidationError, _django_validation)
-    api.add_exception_handler(HttpError, _http_error)
-    api.add_exception_handler(
-        AuthenticationError, lambda r, e: problem(401, _("Authentication required"), _("Log in or send a valid API token."))
-    )
-    api.add_exception_handler(Http404, lambda r, e: problem(404, _("Not found"), _("No such record.")))
-    api.add_exception_handler(PermissionDenied, lambda r, e: problem(403, _("Forbidden"), _("Your role does not allow this.")))
-    api.add_exception_handler(
-        RequestDataTooBig, lambda r, e: problem(413, _("Request too large"), _("The request body is larger than allowed."))
-    )
-    api.add_exception_handler(SqmsError, lambda r, e: problem(400, _("Bad request"), str(e)))
-    api.add_exception_handler(Exception, _unexpected)
+    handlers: list[tuple[type[Exception], Any]] = [
+        (ValidationError, _validation),
+        (DjangoValidationError, _django_validation),
+        (HttpError, _http_error),
+        (
+            AuthenticationError,
+            _fixed(401, N_("Authentication required"), N_("Log in or send a valid API token.")),
+        ),
+        (Http404, _fixed(404, N_("Not found"), N_("No such record."))),
+        (PermissionDenied, _fixed(403, N_("Forbidden"), N_("Your role does not allow this."))),
+        (
+            RequestDataTooBig,
+            _fixed(413, N_("Request too large"), N_("The request body is larger than allowed.")),
+        ),
+        (SqmsError, _sqms_error),
+        (Exception, _unexpected),
+    ]
+    for exc_class, handler in handlers:
+        api.add_exception_handler(exc_class, handler)
 
 
 API_AUTH = [TokenAuth(), SessionAuth()]

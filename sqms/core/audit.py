@@ -60,9 +60,7 @@ def snapshot(obj: models.Model) -> Snapshot:
 def diff(before: Snapshot, after: Snapshot) -> dict[str, list[Any]]:
     """Field-level changes as {field: [old, new]}."""
     keys = before.keys() | after.keys()
-    return {
-        k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)
-    }
+    return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
 
 
 @dataclass(frozen=True)
@@ -97,9 +95,7 @@ def _actor_label(actor: User | None) -> str:
     return actor.get_username()
 
 
-def audit_record_many(
-    *, actor: User | None, entries: Iterable[PendingEntry]
-) -> list[AuditEntry]:
+def audit_record_many(*, actor: User | None, entries: Iterable[PendingEntry]) -> list[AuditEntry]:
     """Append entries to the chain in one locked step; the caller's transaction commits them."""
     pending = list(entries)
     if not pending:

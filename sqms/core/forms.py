@@ -13,6 +13,11 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+def _content_type_label(ct: ContentType) -> str:
+    model = ct.model_class()
+    return str(model._meta.verbose_name).capitalize() if model else ct.model
+
+
 class AuditFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     actor = forms.CharField(label=_("User"), required=False)
@@ -20,7 +25,9 @@ class AuditFilterForm(forms.Form):
         label=_("Action"), required=False, choices=[("", _("All")), *AuditAction.choices]
     )
     content_type = forms.ModelChoiceField(
-        label=_("Record type"), required=False, queryset=ContentType.objects.none(),
+        label=_("Record type"),
+        required=False,
+        queryset=ContentType.objects.none(),
         empty_label=_("All"),
     )
     object_id = forms.CharField(label=_("Record id"), required=False)
@@ -32,7 +39,7 @@ class AuditFilterForm(forms.Form):
         field = self.fields["content_type"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = audited_content_types()
-        field.label_from_instance = lambda ct: str(ct.model_class()._meta.verbose_name).capitalize() if ct.model_class() else ct.model  # type: ignore[method-assign, union-attr]
+        field.label_from_instance = _content_type_label  # type: ignore[method-assign, assignment]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -45,9 +52,13 @@ class AuditFilterForm(forms.Form):
         d = self.cleaned_data if self.is_valid() else {}
         ct = d.get("content_type")
         return AuditFilter(
-            q=d.get("q", ""), actor=d.get("actor", ""), action=d.get("action", ""),
-            content_type=ct.pk if ct else None, object_id=d.get("object_id", ""),
-            date_from=d.get("date_from"), date_to=d.get("date_to"),
+            q=d.get("q", ""),
+            actor=d.get("actor", ""),
+            action=d.get("action", ""),
+            content_type=ct.pk if ct else None,
+            object_id=d.get("object_id", ""),
+            date_from=d.get("date_from"),
+            date_to=d.get("date_to"),
         )
 
 

@@ -27,7 +27,9 @@ def _set_m2m(obj: models.Model, m2m: Mapping[str, Any] | None) -> None:
 
 
 @transaction.atomic
-def record_create(*, actor: User | None, obj: M, m2m: Mapping[str, Any] | None = None) -> M:
+def record_create[M: models.Model](
+    *, actor: User | None, obj: M, m2m: Mapping[str, Any] | None = None
+) -> M:
     obj.full_clean()
     obj.save()
     _set_m2m(obj, m2m)
@@ -36,9 +38,13 @@ def record_create(*, actor: User | None, obj: M, m2m: Mapping[str, Any] | None =
 
 
 @transaction.atomic
-def record_update(
-    *, actor: User | None, obj: M, fields: Mapping[str, Any],
-    m2m: Mapping[str, Any] | None = None, reason: str = "",
+def record_update[M: models.Model](
+    *,
+    actor: User | None,
+    obj: M,
+    fields: Mapping[str, Any],
+    m2m: Mapping[str, Any] | None = None,
+    reason: str = "",
 ) -> M:
     before = snapshot(obj)
     for name, value in fields.items():
@@ -58,15 +64,17 @@ def _require_reason(reason: str) -> str:
 
 
 @transaction.atomic
-def record_archive(*, actor: User | None, obj: A, reason: str) -> A:
+def record_archive[A: ArchivableModel](*, actor: User | None, obj: A, reason: str) -> A:
     reason = _require_reason(reason)
     if obj.archived_at is not None:
         return obj
-    return record_update(actor=actor, obj=obj, fields={"archived_at": timezone.now()}, reason=reason)
+    return record_update(
+        actor=actor, obj=obj, fields={"archived_at": timezone.now()}, reason=reason
+    )
 
 
 @transaction.atomic
-def record_unarchive(*, actor: User | None, obj: A, reason: str) -> A:
+def record_unarchive[A: ArchivableModel](*, actor: User | None, obj: A, reason: str) -> A:
     reason = _require_reason(reason)
     if obj.archived_at is None:
         return obj

@@ -45,7 +45,9 @@ def audit_entry_list(*, filters: AuditFilter) -> QuerySet[AuditEntry]:
     if filters.date_to:
         qs = qs.filter(created_at__date__lte=filters.date_to)
     if filters.q:
-        qs = qs.filter(models.Q(object_repr__icontains=filters.q) | models.Q(reason__icontains=filters.q))
+        qs = qs.filter(
+            models.Q(object_repr__icontains=filters.q) | models.Q(reason__icontains=filters.q)
+        )
     return qs.order_by("-seq")
 
 

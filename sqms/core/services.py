@@ -12,7 +12,7 @@ from django.utils import timezone
 from sqms.core.audit import audit_record, snapshot
 from sqms.core.models import ApiToken, AuditAction, TokenScope, User
 
-TOKEN_PREFIX = "sqms_"
+TOKEN_PREFIX = "sqms_"  # noqa: S105  (a public marker, not a secret)
 
 
 def token_digest(raw: str) -> str:
@@ -31,7 +31,10 @@ def api_token_create(*, user: User, name: str, scope: str) -> IssuedToken:
     prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken(
-        user=user, name=name.strip(), prefix=prefix, token_hash=token_digest(secret),
+        user=user,
+        name=name.strip(),
+        prefix=prefix,
+        token_hash=token_digest(secret),
         scope=TokenScope(scope),
     )
     token.full_clean()
@@ -63,12 +66,23 @@ def user_set_language(*, user: User, language: str) -> User:
 
 @transaction.atomic
 def user_create(
-    *, actor: User | None, username: str, password: str, role: str, email: str = "",
-    first_name: str = "", last_name: str = "", language: str = "",
+    *,
+    actor: User | None,
+    username: str,
+    password: str,
+    role: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    language: str = "",
 ) -> User:
     user = User(
-        username=username, role=role, email=email, first_name=first_name,
-        last_name=last_name, language=language,
+        username=username,
+        role=role,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        language=language,
     )
     user.set_password(password)
     user.full_clean()

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -43,22 +43,42 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "core/audit_list.html",
+        request,
+        "core/audit_list.html",
         {"form": form, "page": page, "query": query.urlencode()},
     )
 
 
 @require_GET
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     ensure(request.user, Area.AUDIT)
     form = AuditFilterForm(request.GET or None)
     entries = selectors.audit_entry_list(filters=form.to_filter()).iterator(chunk_size=2000)
-    header = [_("Sequence"), _("Time (UTC)"), _("User"), _("Action"), _("Record type"),
-              _("Record id"), _("Record"), _("Changes"), _("Reason"), _("Hash")]
+    header = [
+        _("Sequence"),
+        _("Time (UTC)"),
+        _("User"),
+        _("Action"),
+        _("Record type"),
+        _("Record id"),
+        _("Record"),
+        _("Changes"),
+        _("Reason"),
+        _("Hash"),
+    ]
     rows = (
-        [e.seq, e.created_at.isoformat(), e.actor_label, e.action,
-         f"{e.content_type.app_label}.{e.content_type.model}", e.object_id, e.object_repr,
-         e.changes, e.reason, e.hash]
+        [
+            e.seq,
+            e.created_at.isoformat(),
+            e.actor_label,
+            e.action,
+            f"{e.content_type.app_label}.{e.content_type.model}",
+            e.object_id,
+            e.object_repr,
+            e.changes,
+            e.reason,
+            e.hash,
+        ]
         for e in entries
     )
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
@@ -78,9 +98,16 @@ def profile(request: HttpRequest) -> HttpResponse:
         form = ApiTokenForm()
     tokens = selectors.api_tokens_for_user(user=user)
     return render(
-        request, "core/profile.html",
-        {"form": form, "tokens": tokens, "issued": issued,
-         "language_form": LanguageForm(initial={"language": user.language or translation.get_language()})},
+        request,
+        "core/profile.html",
+        {
+            "form": form,
+            "tokens": tokens,
+            "issued": issued,
+            "language_form": LanguageForm(
+                initial={"language": user.language or translation.get_language()}
+            ),
+        },
     )
 
 
@@ -107,8 +134,11 @@ def set_language(request: HttpRequest) -> HttpResponse:
         if isinstance(request.user, User) and request.user.language != language:
             services.user_set_language(user=request.user, language=language)
         response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600,
-            samesite="Lax", secure=request.is_secure(),
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=request.is_secure(),
         )
     return response
 

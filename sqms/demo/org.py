@@ -12,7 +12,7 @@ from sqms.core.services import user_create
 from sqms.org import services
 from sqms.org.models import Channel, Employee, JobRole, Service, Site, Team
 
-PASSWORD = "sqms-demo"
+PASSWORD = "sqms-demo"  # noqa: S105  (printed by `make run`; demo data only)
 
 SITES = [
     ("SEL", "서울 본사 고객센터", "서울특별시 중구 세종대로 110"),
@@ -31,18 +31,62 @@ JOB_ROLES = [
     ("BM", "지점장", "지점의 운영과 품질목표 달성을 책임집니다."),
 ]
 SERVICES = [
-    ("CARD-LOST", "카드 분실·도난 신고", [Channel.PHONE, Channel.APP], "24시간 카드 분실 접수와 재발급 안내"),
-    ("BILLING", "요금·청구 문의", [Channel.PHONE, Channel.CHAT, Channel.EMAIL], "청구서, 납부, 환불 문의"),
-    ("ACCOUNT", "계좌 개설 상담", [Channel.VISIT, Channel.PHONE], "지점 방문 계좌 개설과 서류 안내"),
+    (
+        "CARD-LOST",
+        "카드 분실·도난 신고",
+        [Channel.PHONE, Channel.APP],
+        "24시간 카드 분실 접수와 재발급 안내",
+    ),
+    (
+        "BILLING",
+        "요금·청구 문의",
+        [Channel.PHONE, Channel.CHAT, Channel.EMAIL],
+        "청구서, 납부, 환불 문의",
+    ),
+    (
+        "ACCOUNT",
+        "계좌 개설 상담",
+        [Channel.VISIT, Channel.PHONE],
+        "지점 방문 계좌 개설과 서류 안내",
+    ),
     ("CHAT-GEN", "채팅 일반 상담", [Channel.CHAT, Channel.WEB], "웹과 앱 채팅 일반 문의"),
-    ("COMPLAINT", "민원 접수", [Channel.PHONE, Channel.EMAIL, Channel.VISIT, Channel.WEB], "고객불만 접수와 처리 안내"),
+    (
+        "COMPLAINT",
+        "민원 접수",
+        [Channel.PHONE, Channel.EMAIL, Channel.VISIT, Channel.WEB],
+        "고객불만 접수와 처리 안내",
+    ),
     ("TECH", "기술 지원", [Channel.PHONE, Channel.CHAT, Channel.EMAIL], "인터넷뱅킹·앱 사용 지원"),
     ("RETENTION", "해지 상담", [Channel.PHONE], "해지 요청 고객 상담과 혜택 안내"),
     ("VIP", "VIP 전담 상담", [Channel.PHONE, Channel.VISIT, Channel.EMAIL], "우수 고객 전담 창구"),
 ]
 SURNAMES = "김이박최정강조윤장임한오서신권황안송류홍"
-GIVEN = ["민준", "서연", "도윤", "지우", "하준", "서윤", "시우", "지민", "주원", "하은", "예준", "수아",
-         "지호", "윤서", "현우", "채원", "준서", "지유", "건우", "다은", "우진", "은서", "선우", "예린"]
+GIVEN = [
+    "민준",
+    "서연",
+    "도윤",
+    "지우",
+    "하준",
+    "서윤",
+    "시우",
+    "지민",
+    "주원",
+    "하은",
+    "예준",
+    "수아",
+    "지호",
+    "윤서",
+    "현우",
+    "채원",
+    "준서",
+    "지유",
+    "건우",
+    "다은",
+    "우진",
+    "은서",
+    "선우",
+    "예린",
+]
 ACCOUNTS = [
     ("admin", Role.ADMIN, "관리자", ""),
     ("quality", Role.QUALITY_MANAGER, "품질관리", "팀장"),
@@ -65,30 +109,49 @@ def demo_org_exists() -> bool:
 
 def build_org() -> DemoOrg:
     """Create the demo organisation; the caller checks `demo_org_exists()` first."""
-    rng = random.Random(2026)  # a fixed seed gives every newcomer the same organisation
+    rng = random.Random(2026)  # noqa: S311 - a fixed seed gives every newcomer the same organisation
     demo = DemoOrg()
     for username, role, last, first in ACCOUNTS:
         demo.users[username] = user_create(
-            actor=None, username=username, password=PASSWORD, role=role,
-            email=f"{username}@demo.sqms.local", last_name=last, first_name=first,
+            actor=None,
+            username=username,
+            password=PASSWORD,
+            role=role,
+            email=f"{username}@demo.sqms.local",
+            last_name=last,
+            first_name=first,
         )
     demo.users["admin"].is_staff = demo.users["admin"].is_superuser = True
     demo.users["admin"].save(update_fields=["is_staff", "is_superuser"])
 
     for code, name, address in SITES:
-        demo.sites.append(services.site_create(actor=None, code=code, name=name, address=address,
-                                               phone=f"1588-{rng.randint(1000, 9999)}"))
+        demo.sites.append(
+            services.site_create(
+                actor=None,
+                code=code,
+                name=name,
+                address=address,
+                phone=f"1588-{rng.randint(1000, 9999)}",
+            )
+        )
     # The staff account works in Busan and sees that branch only.
     demo.sites[1].scoped_users.add(demo.users["staff"])
 
-    roles = {code: services.job_role_create(actor=None, code=code, name=name, description=desc)
-             for code, name, desc in JOB_ROLES}
+    roles = {
+        code: services.job_role_create(actor=None, code=code, name=name, description=desc)
+        for code, name, desc in JOB_ROLES
+    }
     teams: list[Team] = []
-    for i, site in enumerate(demo.sites):
+    for site in demo.sites:
         for j, (code, label) in enumerate(TEAMS):
-            teams.append(services.team_create(
-                actor=None, site=site, code=f"{site.code}-{code}", name=f"{site.name} {label.format(n=j + 1)}",
-            ))
+            teams.append(
+                services.team_create(
+                    actor=None,
+                    site=site,
+                    code=f"{site.code}-{code}",
+                    name=f"{site.name} {label.format(n=j + 1)}",
+                )
+            )
 
     employees: list[Employee] = []
     names: set[str] = set()
@@ -98,38 +161,54 @@ def build_org() -> DemoOrg:
             pass
         names.add(name)
         position = n // len(teams)
-        role = roles["TL"] if position == 0 else roles["SAG"] if position == 1 else roles["AGT"]
+        job_role = roles["TL"] if position == 0 else roles["SAG"] if position == 1 else roles["AGT"]
         if n in (2, 12):
-            role = roles["QA"]
+            job_role = roles["QA"]
         if n == 4:
-            role = roles["TRN"]
+            job_role = roles["TRN"]
         if n < 5 * 2 and n % 2 == 1 and position == 0:
-            role = roles["BM"]
-        employees.append(services.employee_create(
-            actor=None, employee_no=f"E{1001 + n}", name=name, site=team.site, team=team, job_role=role,
-            email=f"e{1001 + n}@demo.sqms.local",
-            hired_on=dt.date(2015, 1, 1) + dt.timedelta(days=rng.randint(0, 3600)),
-        ))
+            job_role = roles["BM"]
+        employees.append(
+            services.employee_create(
+                actor=None,
+                employee_no=f"E{1001 + n}",
+                name=name,
+                site=team.site,
+                team=team,
+                job_role=job_role,
+                email=f"e{1001 + n}@demo.sqms.local",
+                hired_on=dt.date(2015, 1, 1) + dt.timedelta(days=rng.randint(0, 3600)),
+            )
+        )
     # Logins of the process owner and the staff member are employees too.
     owner = employees[0]
     owner.user = demo.users["owner"]
     owner.save(update_fields=["user"])
-    busan_agent = next(e for e in employees if e.site_id == demo.sites[1].pk and e.job_role == roles["AGT"])
+    busan_agent = next(
+        e for e in employees if e.site_id == demo.sites[1].pk and e.job_role == roles["AGT"]
+    )
     busan_agent.user = demo.users["staff"]
     busan_agent.save(update_fields=["user"])
 
     for i, (code, name, channels, desc) in enumerate(SERVICES):
         offered = demo.sites if code != "VIP" else demo.sites[:2]
         services.service_create(
-            actor=None, code=code, name=name, description=desc, owner=employees[i * 3],
-            channels=channels, sites=offered,
+            actor=None,
+            code=code,
+            name=name,
+            description=desc,
+            owner=employees[i * 3],
+            channels=channels,
+            sites=offered,
         )
     return demo
 
 
 def demo_counts() -> dict[str, int]:
     return {
-        "sites": Site.objects.count(), "teams": Team.objects.count(),
-        "employees": Employee.objects.count(), "job_roles": JobRole.objects.count(),
+        "sites": Site.objects.count(),
+        "teams": Team.objects.count(),
+        "employees": Employee.objects.count(),
+        "job_roles": JobRole.objects.count(),
         "services": Service.objects.count(),
     }

@@ -82,7 +82,9 @@ def site_get_for_user(*, user: Any, pk: int, write: bool = False) -> Site:
 
 
 def team_get_for_user(*, user: Any, pk: int, write: bool = False) -> Team:
-    team: Team = _get(teams_visible_to(user).select_related("site"), pk, user, write=write, org_wide=False)
+    team: Team = _get(
+        teams_visible_to(user).select_related("site"), pk, user, write=write, org_wide=False
+    )
     return team
 
 

@@ -1,39 +1,89 @@
 """REST endpoints of the organisation: list (paginated, filterable), detail, create, update."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: @paginate wraps the list views, and ninja would
+# then resolve the postponed `Query[Filters]` in ninja.pagination's globals (500 on every list).
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, Http404
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.schema import DjangoGetter
+from pydantic import field_validator, model_validator
 
 from sqms.core.access import ensure
 from sqms.core.api import api_user
 from sqms.core.roles import Area
 from sqms.org import access, selectors, services
-from sqms.org.models import Channel, Employee, JobRole, Service, Site, Team
+from sqms.org.models import Channel, Service, Site
 from sqms.org.selectors import OrgFilter
 
 router = Router(tags=["organisation"])
 
 Code = Field(..., min_length=1, max_length=20)
 Name = Field(..., min_length=1, max_length=120)
+MAX_ID = 2**63 - 1  # larger ids overflow the database integer: a 422, not a 500
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class Payload(Schema):
+    """A request body: a JSON object (ninja's Schema would take `[]` as an empty object), with
+    no NUL character (PostgreSQL cannot store one)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _object_only(cls, data: Any) -> Any:
+        raw = data._obj if isinstance(data, DjangoGetter) else data  # ninja wraps the input first
+        if not isinstance(raw, dict):
+            raise ValueError("The request body must be a JSON object.")
+        return data
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _has_nul(value):
+            raise ValueError("Text may not contain NUL characters.")
+        return value
+
+
+class Pages(PageNumberPagination):
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1)
 
 
 class Filters(Schema):
     q: str = ""
-    site: int | None = None
-    team: int | None = None
-    job_role: int | None = None
+    site: int | None = Field(None, le=MAX_ID)
+    team: int | None = Field(None, le=MAX_ID)
+    job_role: int | None = Field(None, le=MAX_ID)
     channel: Channel | None = None
     archived: bool = False
 
+    @field_validator("q")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        if "\x00" in value:
+            raise ValueError("Text may not contain NUL characters.")
+        return value
+
     def to_filter(self) -> OrgFilter:
-        return OrgFilter(q=self.q, site=self.site, team=self.team, job_role=self.job_role,
-                         channel=self.channel or "", archived=self.archived)
+        return OrgFilter(
+            q=self.q,
+            site=self.site,
+            team=self.team,
+            job_role=self.job_role,
+            channel=self.channel or "",
+            archived=self.archived,
+        )
 
 
 class SiteOut(Schema):
@@ -46,7 +96,7 @@ class SiteOut(Schema):
     archived_at: dt.datetime | None
 
 
-class SiteIn(Schema):
+class SiteIn(Payload):
     code: str = Code
     name: str = Name
     address: str = Field("", max_length=250)
@@ -54,7 +104,7 @@ class SiteIn(Schema):
     phone: str = Field("", max_length=40)
 
 
-class SitePatch(Schema):
+class SitePatch(Payload):
     code: str | None = Field(None, min_length=1, max_length=20)
     name: str | None = Field(None, min_length=1, max_length=120)
     address: str | None = Field(None, max_length=250)
@@ -71,14 +121,14 @@ class TeamOut(Schema):
     archived_at: dt.datetime | None
 
 
-class TeamIn(Schema):
+class TeamIn(Payload):
     site_id: int
     code: str = Code
     name: str = Name
     description: str = ""
 
 
-class TeamPatch(Schema):
+class TeamPatch(Payload):
     site_id: int | None = None
     code: str | None = Field(None, min_length=1, max_length=20)
     name: str | None = Field(None, min_length=1, max_length=120)
@@ -93,13 +143,13 @@ class JobRoleOut(Schema):
     archived_at: dt.datetime | None
 
 
-class JobRoleIn(Schema):
+class JobRoleIn(Payload):
     code: str = Code
     name: str = Name
     description: str = ""
 
 
-class JobRolePatch(Schema):
+class JobRolePatch(Payload):
     code: str | None = Field(None, min_length=1, max_length=20)
     name: str | None = Field(None, min_length=1, max_length=120)
     description: str | None = None
@@ -119,7 +169,7 @@ class EmployeeOut(Schema):
     archived_at: dt.datetime | None
 
 
-class EmployeeIn(Schema):
+class EmployeeIn(Payload):
     employee_no: str = Code
     name: str = Name
     site_id: int
@@ -130,7 +180,7 @@ class EmployeeIn(Schema):
     hired_on: dt.date | None = None
 
 
-class EmployeePatch(Schema):
+class EmployeePatch(Payload):
     employee_no: str | None = Field(None, min_length=1, max_length=20)
     name: str | None = Field(None, min_length=1, max_length=120)
     site_id: int | None = None
@@ -156,7 +206,7 @@ class ServiceOut(Schema):
         return [s.pk for s in obj.sites.all()]
 
 
-class ServiceIn(Schema):
+class ServiceIn(Payload):
     code: str = Code
     name: str = Name
     description: str = ""
@@ -165,7 +215,7 @@ class ServiceIn(Schema):
     site_ids: list[int] = []
 
 
-class ServicePatch(Schema):
+class ServicePatch(Payload):
     code: str | None = Field(None, min_length=1, max_length=20)
     name: str | None = Field(None, min_length=1, max_length=120)
     description: str | None = None
@@ -176,11 +226,12 @@ class ServicePatch(Schema):
 
 # --- references in a payload resolve through the same access rules as pages -----------------
 
-def _site(request: HttpRequest, pk: int) -> Site:
+
+def _site(request: HttpRequest, pk: int, field: str = "site_id") -> Site:
     try:
         return access.site_get_for_user(user=request.user, pk=pk)
     except Http404:
-        raise _unknown("site_id", pk) from None
+        raise _unknown(field, pk) from None
 
 
 def _optional(getter: Any, request: HttpRequest, pk: int | None, field: str) -> Any:
@@ -193,8 +244,6 @@ def _optional(getter: Any, request: HttpRequest, pk: int | None, field: str) -> 
 
 
 def _unknown(field: str, pk: int) -> Exception:
-    from django.core.exceptions import ValidationError
-
     return ValidationError({field: [f"No record with id {pk}."]})
 
 
@@ -205,11 +254,15 @@ def _resolve(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     if "team_id" in out:
         out["team"] = _optional(access.team_get_for_user, request, out.pop("team_id"), "team_id")
     if "job_role_id" in out:
-        out["job_role"] = _optional(access.job_role_get_for_user, request, out.pop("job_role_id"), "job_role_id")
+        out["job_role"] = _optional(
+            access.job_role_get_for_user, request, out.pop("job_role_id"), "job_role_id"
+        )
     if "owner_id" in out:
-        out["owner"] = _optional(access.employee_get_for_user, request, out.pop("owner_id"), "owner_id")
+        out["owner"] = _optional(
+            access.employee_get_for_user, request, out.pop("owner_id"), "owner_id"
+        )
     if "site_ids" in out:
-        out["sites"] = [_site(request, pk) for pk in out.pop("site_ids") or []]
+        out["sites"] = [_site(request, pk, "site_ids") for pk in out.pop("site_ids") or []]
     if "channels" in out and out["channels"] is not None:
         out["channels"] = [str(c) for c in out["channels"]]
     return out
@@ -221,16 +274,36 @@ def _ensure_create(request: HttpRequest, *, org_wide: bool) -> None:
         raise PermissionDenied
 
 
+def _reject_nulls(obj: Any, data: dict[str, Any]) -> None:
+    """A PATCH may leave a field out, not null one the record cannot hold (`full_clean()` skips
+    blank fields, so the database would refuse it: a 500)."""
+    errors = {}
+    for key, value in data.items():
+        if value is not None:
+            continue
+        try:
+            field = obj._meta.get_field(key.removesuffix("_id"))
+        except FieldDoesNotExist:  # site_ids: null means no site
+            continue
+        if not field.null:
+            errors[key] = ["This field may not be null."]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _update(request: HttpRequest, obj: Any, payload: Schema) -> Any:
-    data = _resolve(request, payload.dict(exclude_unset=True))
+    raw = payload.dict(exclude_unset=True)
+    _reject_nulls(obj, raw)
+    data = _resolve(request, raw)
     m2m = {"sites": data.pop("sites")} if "sites" in data else None
     return services.org_record_update(actor=api_user(request), obj=obj, fields=data, m2m=m2m)
 
 
 # --- sites -----------------------------------------------------------------------------------
 
+
 @router.get("/sites/", response=list[SiteOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def site_list(request: HttpRequest, filters: Query[Filters]) -> Any:
     ensure(request.user, Area.ORG)
     return selectors.site_list(user=request.user, filters=filters.to_filter())
@@ -254,8 +327,9 @@ def site_update(request: HttpRequest, pk: int, payload: SitePatch) -> Any:
 
 # --- teams -----------------------------------------------------------------------------------
 
+
 @router.get("/teams/", response=list[TeamOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def team_list(request: HttpRequest, filters: Query[Filters]) -> Any:
     ensure(request.user, Area.ORG)
     return selectors.team_list(user=request.user, filters=filters.to_filter())
@@ -279,8 +353,9 @@ def team_update(request: HttpRequest, pk: int, payload: TeamPatch) -> Any:
 
 # --- job roles -------------------------------------------------------------------------------
 
+
 @router.get("/job-roles/", response=list[JobRoleOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def job_role_list(request: HttpRequest, filters: Query[Filters]) -> Any:
     ensure(request.user, Area.ORG)
     return selectors.job_role_list(user=request.user, filters=filters.to_filter())
@@ -299,13 +374,16 @@ def job_role_create(request: HttpRequest, payload: JobRoleIn) -> Any:
 
 @router.patch("/job-roles/{pk}/", response=JobRoleOut)
 def job_role_update(request: HttpRequest, pk: int, payload: JobRolePatch) -> Any:
-    return _update(request, access.job_role_get_for_user(user=request.user, pk=pk, write=True), payload)
+    return _update(
+        request, access.job_role_get_for_user(user=request.user, pk=pk, write=True), payload
+    )
 
 
 # --- employees -------------------------------------------------------------------------------
 
+
 @router.get("/employees/", response=list[EmployeeOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def employee_list(request: HttpRequest, filters: Query[Filters]) -> Any:
     ensure(request.user, Area.ORG)
     return selectors.employee_list(user=request.user, filters=filters.to_filter())
@@ -319,18 +397,23 @@ def employee_detail(request: HttpRequest, pk: int) -> Any:
 @router.post("/employees/", response={201: EmployeeOut})
 def employee_create(request: HttpRequest, payload: EmployeeIn) -> Any:
     _ensure_create(request, org_wide=False)
-    return 201, services.employee_create(actor=api_user(request), **_resolve(request, payload.dict()))
+    return 201, services.employee_create(
+        actor=api_user(request), **_resolve(request, payload.dict())
+    )
 
 
 @router.patch("/employees/{pk}/", response=EmployeeOut)
 def employee_update(request: HttpRequest, pk: int, payload: EmployeePatch) -> Any:
-    return _update(request, access.employee_get_for_user(user=request.user, pk=pk, write=True), payload)
+    return _update(
+        request, access.employee_get_for_user(user=request.user, pk=pk, write=True), payload
+    )
 
 
 # --- services --------------------------------------------------------------------------------
 
+
 @router.get("/services/", response=list[ServiceOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def service_list(request: HttpRequest, filters: Query[Filters]) -> Any:
     ensure(request.user, Area.ORG)
     return selectors.service_list(user=request.user, filters=filters.to_filter())
@@ -344,9 +427,13 @@ def service_detail(request: HttpRequest, pk: int) -> Any:
 @router.post("/services/", response={201: ServiceOut})
 def service_create(request: HttpRequest, payload: ServiceIn) -> Any:
     _ensure_create(request, org_wide=True)
-    return 201, services.service_create(actor=api_user(request), **_resolve(request, payload.dict()))
+    return 201, services.service_create(
+        actor=api_user(request), **_resolve(request, payload.dict())
+    )
 
 
 @router.patch("/services/{pk}/", response=ServiceOut)
 def service_update(request: HttpRequest, pk: int, payload: ServicePatch) -> Any:
-    return _update(request, access.service_get_for_user(user=request.user, pk=pk, write=True), payload)
+    return _update(
+        request, access.service_get_for_user(user=request.user, pk=pk, write=True), payload
+    )

@@ -65,29 +65,44 @@ class EmployeeForm(_ScopedForm):
 
 class ServiceForm(_ScopedForm):
     channels = forms.MultipleChoiceField(
-        label=_("Channels"), choices=Channel.choices, required=False,
+        label=_("Channels"),
+        choices=Channel.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
         model = Service
         fields = ["code", "name", "description", "owner", "channels", "sites"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "sites": forms.CheckboxSelectMultiple}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "sites": forms.CheckboxSelectMultiple,
+        }
 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000,
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
         help_text=_("Recorded in the audit trail."),
     )
 
 
 class OrgFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    site = forms.ModelChoiceField(label=_("Site"), required=False, queryset=Site.objects.none(), empty_label=_("All"))
-    team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=Team.objects.none(), empty_label=_("All"))
-    job_role = forms.ModelChoiceField(label=_("Job role"), required=False, queryset=JobRole.objects.all(), empty_label=_("All"))
-    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", _("All")), *Channel.choices])
+    site = forms.ModelChoiceField(
+        label=_("Site"), required=False, queryset=Site.objects.none(), empty_label=_("All")
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), required=False, queryset=Team.objects.none(), empty_label=_("All")
+    )
+    job_role = forms.ModelChoiceField(
+        label=_("Job role"), required=False, queryset=JobRole.objects.all(), empty_label=_("All")
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("All")), *Channel.choices]
+    )
     archived = forms.BooleanField(label=_("Archived only"), required=False)
 
     def __init__(self, *args: Any, user: Any, fields: tuple[str, ...], **kwargs: Any) -> None:
@@ -103,8 +118,10 @@ class OrgFilterForm(forms.Form):
     def to_filter(self) -> OrgFilter:
         d = self.cleaned_data if self.is_valid() else {}
         return OrgFilter(
-            q=d.get("q") or "", site=d["site"].pk if d.get("site") else None,
+            q=d.get("q") or "",
+            site=d["site"].pk if d.get("site") else None,
             team=d["team"].pk if d.get("team") else None,
             job_role=d["job_role"].pk if d.get("job_role") else None,
-            channel=d.get("channel") or "", archived=bool(d.get("archived")),
+            channel=d.get("channel") or "",
+            archived=bool(d.get("archived")),
         )

@@ -31,7 +31,9 @@ class Site(ArchivableModel):
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     scoped_users = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("users limited to this site"), blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("users limited to this site"),
+        blank=True,
         related_name="scoped_sites",
         help_text=_("Users listed here see only the records of the sites they are listed on."),
     )
@@ -46,7 +48,9 @@ class Site(ArchivableModel):
 
 
 class Team(ArchivableModel):
-    site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="teams")
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="teams"
+    )
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
@@ -79,17 +83,32 @@ class Employee(ArchivableModel):
     name = models.CharField(_("name"), max_length=120)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="employees")
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="employees"
+    )
     team = models.ForeignKey(
-        Team, verbose_name=_("team"), on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+        Team,
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
     )
     job_role = models.ForeignKey(
-        JobRole, verbose_name=_("job role"), on_delete=models.PROTECT, null=True, blank=True,
+        JobRole,
+        verbose_name=_("job role"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="employees",
     )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("login"), on_delete=models.SET_NULL, null=True,
-        blank=True, related_name="employee",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="employee",
     )
     hired_on = models.DateField(_("hired on"), null=True, blank=True)
 
@@ -107,11 +126,17 @@ class Service(ArchivableModel):
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     owner = models.ForeignKey(
-        Employee, verbose_name=_("owner"), on_delete=models.PROTECT, null=True, blank=True,
+        Employee,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="owned_services",
     )
     channels = models.JSONField(_("channels"), default=list, blank=True)
-    sites = models.ManyToManyField(Site, verbose_name=_("offered at"), blank=True, related_name="services")
+    sites = models.ManyToManyField(
+        Site, verbose_name=_("offered at"), blank=True, related_name="services"
+    )
 
     class Meta:
         verbose_name = _("service")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 
 from sqms.org.access import (
@@ -27,22 +28,28 @@ class OrgFilter:
     archived: bool = False
 
 
-def _archived(qs: QuerySet[Any], f: OrgFilter) -> QuerySet[Any]:
+def _archived[M: models.Model](qs: QuerySet[M], f: OrgFilter) -> QuerySet[M]:
     return qs.filter(archived_at__isnull=not f.archived)
 
 
 def site_list(*, user: Any, filters: OrgFilter) -> QuerySet[Site]:
-    qs = _archived(sites_visible_to(user), filters)
+    qs: QuerySet[Site] = _archived(sites_visible_to(user), filters)
     if filters.q:
-        qs = qs.filter(Q(name__icontains=filters.q) | Q(code__icontains=filters.q) | Q(address__icontains=filters.q))
+        qs = qs.filter(
+            Q(name__icontains=filters.q)
+            | Q(code__icontains=filters.q)
+            | Q(address__icontains=filters.q)
+        )
     return qs.annotate(
-        employee_count=Count("employees", filter=Q(employees__archived_at__isnull=True), distinct=True),
+        employee_count=Count(
+            "employees", filter=Q(employees__archived_at__isnull=True), distinct=True
+        ),
         team_count=Count("teams", filter=Q(teams__archived_at__isnull=True), distinct=True),
     ).order_by("code")
 
 
 def team_list(*, user: Any, filters: OrgFilter) -> QuerySet[Team]:
-    qs = _archived(teams_visible_to(user), filters).select_related("site")
+    qs: QuerySet[Team] = _archived(teams_visible_to(user), filters).select_related("site")
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(code__icontains=filters.q))
     if filters.site:
@@ -56,7 +63,9 @@ def employee_list(*, user: Any, filters: OrgFilter) -> QuerySet[Employee]:
     qs = _archived(employees_visible_to(user), filters).select_related("site", "team", "job_role")
     if filters.q:
         qs = qs.filter(
-            Q(name__icontains=filters.q) | Q(employee_no__icontains=filters.q) | Q(email__icontains=filters.q)
+            Q(name__icontains=filters.q)
+            | Q(employee_no__icontains=filters.q)
+            | Q(email__icontains=filters.q)
         )
     if filters.site:
         qs = qs.filter(site_id=filters.site)
@@ -68,7 +77,11 @@ def employee_list(*, user: Any, filters: OrgFilter) -> QuerySet[Employee]:
 
 
 def service_list(*, user: Any, filters: OrgFilter) -> QuerySet[Service]:
-    qs = _archived(services_visible_to(user), filters).select_related("owner").prefetch_related("sites")
+    qs = (
+        _archived(services_visible_to(user), filters)
+        .select_related("owner")
+        .prefetch_related("sites")
+    )
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(code__icontains=filters.q))
     if filters.site:
@@ -80,7 +93,7 @@ def service_list(*, user: Any, filters: OrgFilter) -> QuerySet[Service]:
 
 
 def job_role_list(*, user: Any, filters: OrgFilter) -> QuerySet[JobRole]:
-    qs = _archived(job_roles_visible_to(user), filters)
+    qs: QuerySet[JobRole] = _archived(job_roles_visible_to(user), filters)
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(code__icontains=filters.q))
     return qs.annotate(

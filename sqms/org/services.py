@@ -18,8 +18,14 @@ OrgRecord = Site | Team | JobRole | Employee | Service
 
 
 def site_create(
-    *, actor: User | None, code: str, name: str, address: str = "", time_zone: str = "Asia/Seoul",
-    phone: str = "", scoped_users: Iterable[User] = (),
+    *,
+    actor: User | None,
+    code: str,
+    name: str,
+    address: str = "",
+    time_zone: str = "Asia/Seoul",
+    phone: str = "",
+    scoped_users: Iterable[User] = (),
 ) -> Site:
     site = Site(code=code, name=name, address=address, time_zone=time_zone, phone=phone)
     return record_create(actor=actor, obj=site, m2m={"scoped_users": list(scoped_users)})
@@ -28,7 +34,9 @@ def site_create(
 def team_create(
     *, actor: User | None, site: Site, code: str, name: str, description: str = ""
 ) -> Team:
-    return record_create(actor=actor, obj=Team(site=site, code=code, name=name, description=description))
+    return record_create(
+        actor=actor, obj=Team(site=site, code=code, name=name, description=description)
+    )
 
 
 def job_role_create(*, actor: User | None, code: str, name: str, description: str = "") -> JobRole:
@@ -41,14 +49,29 @@ def _check_team_site(team: Team | None, site: Site) -> None:
 
 
 def employee_create(
-    *, actor: User | None, employee_no: str, name: str, site: Site, team: Team | None = None,
-    job_role: JobRole | None = None, email: str = "", phone: str = "", user: User | None = None,
+    *,
+    actor: User | None,
+    employee_no: str,
+    name: str,
+    site: Site,
+    team: Team | None = None,
+    job_role: JobRole | None = None,
+    email: str = "",
+    phone: str = "",
+    user: User | None = None,
     hired_on: dt.date | None = None,
 ) -> Employee:
     _check_team_site(team, site)
     employee = Employee(
-        employee_no=employee_no, name=name, site=site, team=team, job_role=job_role, email=email,
-        phone=phone, user=user, hired_on=hired_on,
+        employee_no=employee_no,
+        name=name,
+        site=site,
+        team=team,
+        job_role=job_role,
+        email=email,
+        phone=phone,
+        user=user,
+        hired_on=hired_on,
     )
     return record_create(actor=actor, obj=employee)
 
@@ -63,11 +86,20 @@ def _clean_channels(channels: Iterable[str]) -> list[str]:
 
 
 def service_create(
-    *, actor: User | None, code: str, name: str, description: str = "",
-    owner: Employee | None = None, channels: Iterable[str] = (), sites: Iterable[Site] = (),
+    *,
+    actor: User | None,
+    code: str,
+    name: str,
+    description: str = "",
+    owner: Employee | None = None,
+    channels: Iterable[str] = (),
+    sites: Iterable[Site] = (),
 ) -> Service:
     service = Service(
-        code=code, name=name, description=description, owner=owner,
+        code=code,
+        name=name,
+        description=description,
+        owner=owner,
         channels=_clean_channels(channels),
     )
     return record_create(actor=actor, obj=service, m2m={"sites": list(sites)})
@@ -75,8 +107,12 @@ def service_create(
 
 @transaction.atomic
 def org_record_update(
-    *, actor: User | None, obj: OrgRecord, fields: Mapping[str, Any],
-    m2m: Mapping[str, Any] | None = None, reason: str = "",
+    *,
+    actor: User | None,
+    obj: OrgRecord,
+    fields: Mapping[str, Any],
+    m2m: Mapping[str, Any] | None = None,
+    reason: str = "",
 ) -> OrgRecord:
     """Update any organisation record; checks what spans records before saving."""
     fields = dict(fields)
@@ -84,9 +120,9 @@ def org_record_update(
         fields["channels"] = _clean_channels(fields["channels"])
     if isinstance(obj, Employee):
         _check_team_site(fields.get("team", obj.team), fields.get("site", obj.site))
-    if isinstance(obj, Team) and "site" in fields and fields["site"].pk != obj.site_id:
-        if obj.members.filter(archived_at__isnull=True).exists():
-            raise SqmsError(_("Move the team's employees before moving the team to another site."))
+    moving = isinstance(obj, Team) and "site" in fields and fields["site"].pk != obj.site_id
+    if moving and obj.members.filter(archived_at__isnull=True).exists():  # type: ignore[union-attr]
+        raise SqmsError(_("Move the team's employees before moving the team to another site."))
     return record_update(actor=actor, obj=obj, fields=fields, m2m=m2m, reason=reason)
 
 

@@ -4,8 +4,13 @@ from sqms.org import views
 
 app_name = "org"
 
-PLURALS = {"site": "sites", "team": "teams", "employee": "employees", "job_role": "job-roles",
-           "service": "services"}
+PLURALS = {
+    "site": "sites",
+    "team": "teams",
+    "employee": "employees",
+    "job_role": "job-roles",
+    "service": "services",
+}
 
 urlpatterns = []
 for name, prefix in PLURALS.items():
@@ -15,5 +20,10 @@ for name, prefix in PLURALS.items():
         path(f"{prefix}/new/", views.record_create, {"spec": spec}, name=f"{name}_create"),
         path(f"{prefix}/<int:pk>/", views.record_detail, {"spec": spec}, name=f"{name}_detail"),
         path(f"{prefix}/<int:pk>/edit/", views.record_edit, {"spec": spec}, name=f"{name}_edit"),
-        path(f"{prefix}/<int:pk>/archive/", views.record_archive, {"spec": spec}, name=f"{name}_archive"),
+        path(
+            f"{prefix}/<int:pk>/archive/",
+            views.record_archive,
+            {"spec": spec},
+            name=f"{name}_archive",
+        ),
     ]

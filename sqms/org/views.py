@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sqms.core.access import can, ensure
 from sqms.core.exceptions import SqmsError
+from sqms.core.models import User
 from sqms.core.roles import Area
 from sqms.core.selectors import audit_entries_for_object
 from sqms.org import access, selectors, services
@@ -51,22 +52,62 @@ class Spec:
 
 
 SPECS = {
-    "site": Spec("site", Site, SiteForm, access.site_get_for_user, selectors.site_list,
-                 services.site_create, ("q", "archived"), org_wide=True),
-    "team": Spec("team", Team, TeamForm, access.team_get_for_user, selectors.team_list,
-                 services.team_create, ("q", "site", "archived"), org_wide=False),
-    "employee": Spec("employee", Employee, EmployeeForm, access.employee_get_for_user,
-                     selectors.employee_list, services.employee_create,
-                     ("q", "site", "team", "job_role", "archived"), org_wide=False),
-    "job_role": Spec("job_role", JobRole, JobRoleForm, access.job_role_get_for_user,
-                     selectors.job_role_list, services.job_role_create, ("q", "archived"), org_wide=True),
-    "service": Spec("service", Service, ServiceForm, access.service_get_for_user,
-                    selectors.service_list, services.service_create,
-                    ("q", "site", "channel", "archived"), org_wide=True),
+    "site": Spec(
+        "site",
+        Site,
+        SiteForm,
+        access.site_get_for_user,
+        selectors.site_list,
+        services.site_create,
+        ("q", "archived"),
+        org_wide=True,
+    ),
+    "team": Spec(
+        "team",
+        Team,
+        TeamForm,
+        access.team_get_for_user,
+        selectors.team_list,
+        services.team_create,
+        ("q", "site", "archived"),
+        org_wide=False,
+    ),
+    "employee": Spec(
+        "employee",
+        Employee,
+        EmployeeForm,
+        access.employee_get_for_user,
+        selectors.employee_list,
+        services.employee_create,
+        ("q", "site", "team", "job_role", "archived"),
+        org_wide=False,
+    ),
+    "job_role": Spec(
+        "job_role",
+        JobRole,
+        JobRoleForm,
+        access.job_role_get_for_user,
+        selectors.job_role_list,
+        services.job_role_create,
+        ("q", "archived"),
+        org_wide=True,
+    ),
+    "service": Spec(
+        "service",
+        Service,
+        ServiceForm,
+        access.service_get_for_user,
+        selectors.service_list,
+        services.service_create,
+        ("q", "site", "channel", "archived"),
+        org_wide=True,
+    ),
 }
 
 
-def _split(model: type[models.Model], data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _split(
+    model: type[models.Model], data: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     m2m_names = {f.name for f in model._meta.many_to_many}
     fields = {k: v for k, v in data.items() if k not in m2m_names}
     return fields, {k: v for k, v in data.items() if k in m2m_names}
@@ -76,19 +117,19 @@ def _split(model: type[models.Model], data: dict[str, Any]) -> tuple[dict[str, A
 def record_list(request: HttpRequest, spec: Spec) -> HttpResponse:
     ensure(request.user, Area.ORG)
     form = OrgFilterForm(request.GET or None, user=request.user, fields=spec.filter_fields)
-    page = Paginator(spec.list_selector(user=request.user, filters=form.to_filter()), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        spec.list_selector(user=request.user, filters=form.to_filter()), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "spec": spec, "form": form, "page": page, "query": query.urlencode(),
+        "spec": spec,
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
         "can_create": access.can_create(request.user, org_wide=spec.org_wide),
     }
-    template = f"org/{spec.name}_list.html"
-    if request.htmx:
-        template += "#results"
-    return render(request, template, context)
+    return render(request, f"org/{spec.name}_list.html", context)
 
 
 @require_GET
@@ -99,14 +140,19 @@ def record_detail(request: HttpRequest, spec: Spec, pk: int) -> HttpResponse:
         not spec.org_wide or access.is_unrestricted(request.user)
     )
     context = {
-        "spec": spec, "object": obj, "tab": tab, "can_write": can_write,
+        "spec": spec,
+        "object": obj,
+        "tab": tab,
+        "can_write": can_write,
         "history": audit_entries_for_object(obj=obj) if tab == "history" else None,
         "reason_form": ReasonForm(),
     }
-    template = f"org/{spec.name}_detail.html"
-    if request.htmx and tab == "history":
-        template += "#history"
-    return render(request, template, context)
+    return render(request, f"org/{spec.name}_detail.html", context)
+
+
+def _actor(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
 
 
 def _save(request: HttpRequest, spec: Spec, form: Any, obj: Any | None) -> HttpResponse | None:
@@ -115,11 +161,13 @@ def _save(request: HttpRequest, spec: Spec, form: Any, obj: Any | None) -> HttpR
     fields, m2m = _split(spec.model, form.cleaned_data)
     try:
         if obj is None:
-            obj = spec.create(actor=request.user, **fields, **m2m)
+            obj = spec.create(actor=_actor(request), **fields, **m2m)
             messages.success(request, _("%(record)s was created.") % {"record": obj})
         else:
             fresh = spec.get_for_user(user=request.user, pk=obj.pk, write=True)
-            obj = services.org_record_update(actor=request.user, obj=fresh, fields=fields, m2m=m2m)
+            obj = services.org_record_update(
+                actor=_actor(request), obj=fresh, fields=fields, m2m=m2m
+            )
             messages.success(request, _("%(record)s was saved.") % {"record": obj})
     except SqmsError as exc:
         form.add_error(None, str(exc))
@@ -135,7 +183,9 @@ def record_create(request: HttpRequest, spec: Spec) -> HttpResponse:
     form = spec.form(request.POST or None, user=request.user)
     if request.method == "POST" and (response := _save(request, spec, form, None)):
         return response
-    return render(request, f"org/{spec.name}_form.html", {"spec": spec, "form": form, "object": None})
+    return render(
+        request, f"org/{spec.name}_form.html", {"spec": spec, "form": form, "object": None}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -144,7 +194,9 @@ def record_edit(request: HttpRequest, spec: Spec, pk: int) -> HttpResponse:
     form = spec.form(request.POST or None, instance=obj, user=request.user)
     if request.method == "POST" and (response := _save(request, spec, form, obj)):
         return response
-    return render(request, f"org/{spec.name}_form.html", {"spec": spec, "form": form, "object": obj})
+    return render(
+        request, f"org/{spec.name}_form.html", {"spec": spec, "form": form, "object": obj}
+    )
 
 
 @require_POST
@@ -154,10 +206,19 @@ def record_archive(request: HttpRequest, spec: Spec, pk: int) -> HttpResponse:
     if form.is_valid():
         restore = obj.is_archived
         change = services.org_record_unarchive if restore else services.org_record_archive
-        change(actor=request.user, obj=obj, reason=form.cleaned_data["reason"])
+        change(actor=_actor(request), obj=obj, reason=form.cleaned_data["reason"])
         messages.success(
-            request, (_("%(record)s was restored.") if restore else _("%(record)s was archived.")) % {"record": obj}
+            request,
+            (_("%(record)s was restored.") if restore else _("%(record)s was archived."))
+            % {"record": obj},
         )
         return redirect(f"org:{spec.name}_detail", pk=obj.pk)
-    context = {"spec": spec, "object": obj, "tab": "details", "can_write": True, "reason_form": form, "history": None}
+    context = {
+        "spec": spec,
+        "object": obj,
+        "tab": "details",
+        "can_write": True,
+        "reason_form": form,
+        "history": None,
+    }
     return render(request, f"org/{spec.name}_detail.html", context, status=400)

@@ -21,9 +21,10 @@ def field_label(name: str, entry: AuditEntry) -> str:
     if model is None:
         return name
     try:
-        return str(model._meta.get_field(name).verbose_name).capitalize()
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return name
+    return str(getattr(field, "verbose_name", name)).capitalize()
 
 
 @register.filter

@@ -14,7 +14,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         checked, broken = audit_verify()
         if broken is None:
-            self.stdout.write(self.style.SUCCESS(_("Audit trail intact: %(n)d entries verified.") % {"n": checked}))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Audit trail intact: %(n)d entries verified.") % {"n": checked}
+                )
+            )
             return
         problems = {
             "missing": _("entry is missing"),
@@ -22,6 +26,9 @@ class Command(BaseCommand):
             "hash": _("entry was altered after it was written"),
         }
         raise CommandError(
-            _("Audit trail broken at entry #%(seq)d: %(problem)s (%(n)d entries before it are intact).")
+            _(
+                "Audit trail broken at entry #%(seq)d: %(problem)s "
+                "(%(n)d entries before it are intact)."
+            )
             % {"seq": broken.seq, "problem": problems[broken.problem], "n": checked}
         )

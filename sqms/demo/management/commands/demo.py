@@ -19,10 +19,15 @@ class Command(BaseCommand):
             with transaction.atomic():
                 build_org()
             counts = demo_counts()
-            self.stdout.write(self.style.SUCCESS(
-                _("Demo organisation loaded: %(sites)d sites, %(teams)d teams, %(employees)d employees, "
-                  "%(services)d services.") % counts
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _(
+                        "Demo organisation loaded: %(sites)d sites, %(teams)d teams, "
+                        "%(employees)d employees, %(services)d services."
+                    )
+                    % counts
+                )
+            )
         self.stdout.write(_("Demo accounts (password: %(password)s):") % {"password": PASSWORD})
         for username, role, _last, _first in ACCOUNTS:
             self.stdout.write(f"  {username:<10} {role.label}")

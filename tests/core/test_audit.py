@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from sqms.core.audit import audit_verify
+from sqms.core.models import AuditAction, AuditEntry
+from sqms.core.roles import Role
+from sqms.org import services
+from sqms.org.models import Site
+from tests.factories import make_site, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _raw(sql: str, params: list[object]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def test_it_records_create_update_and_archive_with_field_changes():
+    actor = make_user(Role.QUALITY_MANAGER)
+    site = services.site_create(actor=actor, code="SEL", name="서울")
+    services.org_record_update(actor=actor, obj=site, fields={"name": "서울 본사"}, reason="개명")
+    services.org_record_archive(actor=actor, obj=site, reason="폐점")
+    entries = list(
+        AuditEntry.objects.filter(object_id=str(site.pk), content_type__model="site").order_by(
+            "seq"
+        )
+    )
+    assert [e.action for e in entries] == [
+        AuditAction.CREATE,
+        AuditAction.UPDATE,
+        AuditAction.UPDATE,
+    ]
+    assert entries[0].changes["code"] == [None, "SEL"]
+    assert entries[1].changes == {"name": ["서울", "서울 본사"]}
+    assert entries[1].reason == "개명"
+    assert entries[2].changes["archived_at"][0] is None
+    assert all(e.actor == actor for e in entries)
+
+
+def test_it_writes_nothing_for_an_update_that_changes_nothing():
+    site = make_site()
+    before = AuditEntry.objects.count()
+    services.org_record_update(actor=None, obj=site, fields={"name": site.name})
+    assert AuditEntry.objects.count() == before
+
+
+def test_it_records_many_to_many_changes():
+    a, b = make_site(), make_site()
+    service = services.service_create(actor=None, code="X", name="X", sites=[a])
+    services.org_record_update(actor=None, obj=service, fields={}, m2m={"sites": [a, b]})
+    last = AuditEntry.objects.order_by("-seq").first()
+    assert last is not None
+    assert last.changes == {"sites": [[a.pk], sorted([a.pk, b.pk])]}
+
+
+def test_it_refuses_to_change_or_delete_entries_through_the_orm():
+    make_site()
+    entry = AuditEntry.objects.first()
+    assert entry is not None
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.all().delete()
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.update(reason="x")
+
+
+def test_it_verifies_an_intact_chain():
+    for _ in range(3):
+        make_site()
+    checked, broken = audit_verify()
+    assert broken is None
+    assert checked == AuditEntry.objects.count()
+
+
+def test_it_reports_a_hand_edited_entry():
+    for _ in range(3):
+        make_site()
+    target = AuditEntry.objects.order_by("seq")[1]
+    _raw("UPDATE core_auditentry SET reason = %s WHERE id = %s", ["조작", target.pk])
+    _, broken = audit_verify()
+    assert broken is not None
+    assert (broken.seq, broken.problem) == (target.seq, "hash")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match=f"#{target.seq}"):
+        call_command("verify_audit", stdout=out)
+
+
+def test_it_reports_a_removed_entry_in_the_middle_and_at_the_end():
+    for _ in range(4):
+        make_site()
+    seqs = list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True))
+    _raw("DELETE FROM core_auditentry WHERE seq = %s", [seqs[1]])
+    _, broken = audit_verify()
+    assert broken is not None
+    assert broken.seq == seqs[1]
+
+    _raw("DELETE FROM core_auditentry WHERE seq > %s", [seqs[1]])
+    _, broken = audit_verify()
+    assert broken is not None
+    assert broken.seq == seqs[1]
+
+
+def test_it_reports_a_truncated_tail():
+    for _ in range(3):
+        make_site()
+    last = AuditEntry.objects.order_by("-seq").first()
+    assert last is not None
+    _raw("DELETE FROM core_auditentry WHERE seq = %s", [last.seq])
+    _, broken = audit_verify()
+    assert broken is not None
+    assert (broken.seq, broken.problem) == (last.seq, "missing")
+
+
+def test_it_records_changes_made_in_the_admin(client):
+    admin = make_user(Role.ADMIN)
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    response = client.post(
+        "/admin/org/site/add/", {"code": "ADM", "name": "관리자 생성", "time_zone": "Asia/Seoul"}
+    )
+    assert response.status_code == 302
+    site = Site.objects.get(code="ADM")
+    response = client.post(
+        f"/admin/org/site/{site.pk}/change/",
+        {"code": "ADM", "name": "바뀐 이름", "time_zone": "Asia/Seoul"},
+    )
+    assert response.status_code == 302
+    response = client.post(f"/admin/org/site/{site.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    actions = list(
+        AuditEntry.objects.filter(content_type__model="site", object_id=str(site.pk))
+        .order_by("seq")
+        .values_list("action", "actor_id")
+    )
+    assert actions == [("create", admin.pk), ("update", admin.pk), ("delete", admin.pk)]
+    assert audit_verify()[1] is None
+
+
+def test_it_shows_history_and_exports_csv_with_formulas_neutralised(client_for):
+    site = services.site_create(actor=None, code="CSV", name='=HYPERLINK("x")')
+    client = client_for(Role.AUDITOR)
+    page = client.get("/audit/", {"q": "HYPERLINK"})
+    assert page.status_code == 200
+    assert "HYPERLINK" in page.content.decode()
+    export = client.get("/audit/export.csv", {"object_id": str(site.pk)})
+    assert export.status_code == 200
+    body = b"".join(export.streaming_content).decode()
+    assert "'=HYPERLINK" in body
+    assert "\n=HYPERLINK" not in body
+    assert ",=HYPERLINK" not in body
+
+
+def test_it_filters_the_audit_log(client_for):
+    make_site(name="가나다")
+    make_site(name="라마바")
+    client = client_for(Role.AUDITOR)
+    body = client.get("/audit/", {"q": "라마바"}).content.decode()
+    assert "라마바" in body
+    assert "가나다" not in body
+    bad = client.get("/audit/", {"date_from": "2026-02-01", "date_to": "2026-01-01"})
+    assert bad.status_code == 200

@@ -1,0 +1,121 @@
+"""Every URL in the URL conf, for every role and an anonymous visitor, answers as expected.
+
+A view added to the URL conf without a row here fails `test_it_covers_every_url`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from sqms.core.roles import Role
+from tests.factories import make_employee, make_job_role, make_service, make_site, make_team
+
+PERSONAS = ["anonymous", *[r.value for r in Role]]
+#          anon  admin  qm   owner staff audit exec
+ALL = (302, 200, 200, 200, 200, 200, 200)
+WRITERS = (302, 200, 200, 403, 403, 403, 403)
+AUDIT = (302, 200, 200, 403, 403, 200, 403)
+POST_ONLY = (302, 405, 405, 405, 405, 405, 405)
+PUBLIC = (200,) * 7
+API = (401, 200, 200, 200, 200, 200, 200)
+API_DOCS = (302, 200, 200, 200, 200, 200, 200)
+
+MATRIX: dict[str, tuple[int, ...]] = {
+    "home": ALL,
+    "login": (200, 302, 302, 302, 302, 302, 302),
+    "logout": (302, 405, 405, 405, 405, 405, 405),
+    "password_change": ALL,
+    "password_change_done": ALL,
+    "password_reset": PUBLIC,
+    "password_reset_done": PUBLIC,
+    "password_reset_confirm": PUBLIC,
+    "password_reset_complete": PUBLIC,
+    "core:audit_log": AUDIT,
+    "core:audit_export": AUDIT,
+    "core:profile": ALL,
+    "core:api_token_revoke": POST_ONLY,
+    "core:set_language": (405,) * 7,
+    "api:openapi-json": API_DOCS,
+    "api:openapi-view": API_DOCS,
+    "api:api-root": (404,) * 7,
+}
+for entity in ("site", "team", "employee", "job_role", "service"):
+    MATRIX |= {
+        f"org:{entity}_list": ALL,
+        f"org:{entity}_detail": ALL,
+        f"org:{entity}_create": WRITERS,
+        f"org:{entity}_edit": WRITERS,
+        f"org:{entity}_archive": POST_ONLY,
+        f"api:{entity}_list": API,
+        f"api:{entity}_detail": API,
+        f"api:{entity}_create": API,  # same path as the list; GET lists
+        f"api:{entity}_update": API,  # same path as the detail; GET reads
+    }
+
+
+def _names(patterns: list[URLPattern | URLResolver], ns: str = "") -> Iterator[str]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _names(p.url_patterns, ns + (f"{p.namespace}:" if p.namespace else ""))
+        elif p.name:
+            yield ns + p.name
+
+
+def test_it_covers_every_url():
+    names = {n for n in _names(get_resolver().url_patterns) if not n.startswith("admin:")}
+    assert names - MATRIX.keys() == set(), "add these views to MATRIX"
+    assert MATRIX.keys() - names == set(), "these MATRIX rows name no view"
+
+
+@pytest.fixture
+def objects(db: None) -> dict[str, int]:
+    site = make_site()
+    team = make_team(site)
+    return {
+        "site": site.pk,
+        "team": team.pk,
+        "employee": make_employee(team=team).pk,
+        "job_role": make_job_role().pk,
+        "service": make_service([site]).pk,
+    }
+
+
+def _url(name: str, objects: dict[str, int]) -> str:
+    if name == "password_reset_confirm":
+        return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
+    if name == "core:api_token_revoke":
+        return reverse(name, kwargs={"pk": 1})
+    entity = name.split(":")[-1].rsplit("_", 1)[0]
+    if name.endswith(("_detail", "_edit", "_archive", "_update")):
+        return reverse(name, kwargs={"pk": objects[entity]})
+    return reverse(name)
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_it_answers_each_persona_as_expected(name, objects, users):
+    got = []
+    for persona in PERSONAS:
+        client = Client()
+        if persona != "anonymous":
+            client.force_login(users[persona])
+        got.append(client.get(_url(name, objects)).status_code)
+    assert dict(zip(PERSONAS, got, strict=True)) == dict(zip(PERSONAS, MATRIX[name], strict=True))
+
+
+def test_it_sends_admin_pages_to_staff_only(users):
+    anonymous = Client().get("/admin/")
+    assert anonymous.status_code == 302
+    for role in Role:
+        client = Client()
+        client.force_login(users[role])
+        # Only accounts flagged as staff use the admin; roles alone do not open it.
+        assert client.get("/admin/").status_code == 302
+    users[Role.ADMIN].is_staff = users[Role.ADMIN].is_superuser = True
+    users[Role.ADMIN].save()
+    client = Client()
+    client.force_login(users[Role.ADMIN])
+    assert client.get("/admin/").status_code == 200

@@ -17,10 +17,13 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+$(VENV)/.compiled: $(VENV)/.installed $(wildcard sqms/locale/*/LC_MESSAGES/*.po)
 	$(BIN)/python -m sqms.core.i18n_compile
 	@touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(VENV)/.compiled
 
 messages: install  ## re-extract translatable strings into the catalogues (needs GNU gettext)
 	cd sqms && ../$(SQMS) makemessages -l ko -l en --no-obsolete --no-location

@@ -119,3 +119,34 @@ def test_it_sends_admin_pages_to_staff_only(users):
     client = Client()
     client.force_login(users[Role.ADMIN])
     assert client.get("/admin/").status_code == 200
+
+
+JUNK = [
+    {},
+    {"code": "x" * 5000, "name": "", "site": "not-a-number", "team": "-1", "sites": ["abc"]},
+    {
+        "employee_no": "\x00",
+        "hired_on": "2026-13-45",
+        "time_zone": "Mars/Olympus",
+        "channels": ["fax"],
+    },
+    {"reason": "y" * 5000, "scope": "root", "language": "xx", "next": "//evil.example"},
+]
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MATRIX if not n.startswith("api:")))
+def test_it_never_fails_with_a_server_error_on_junk_posts(name, objects, users):
+    client = Client(enforce_csrf_checks=False)
+    client.force_login(users[Role.QUALITY_MANAGER])
+    for data in JUNK:
+        assert client.post(_url(name, objects), data).status_code < 500
+
+
+def test_it_shows_styled_translated_error_pages(client_for):
+    client = client_for(Role.STAFF)
+    forbidden = client.get("/org/sites/new/", HTTP_ACCEPT_LANGUAGE="ko")
+    assert forbidden.status_code == 403
+    assert 'class="sidebar"' in forbidden.content.decode()
+    missing = client.get("/org/sites/999999/")
+    assert missing.status_code == 404
+    assert 'class="sidebar"' in missing.content.decode()

@@ -165,3 +165,8 @@ class RateLimitedPasswordResetView(auth_views.PasswordResetView):
         ):
             return ratelimit.too_many_requests(request)
         return super().post(request, *args, **kwargs)
+
+
+@login_not_required
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)

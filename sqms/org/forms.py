@@ -27,6 +27,11 @@ class _ScopedForm(forms.ModelForm):  # type: ignore[type-arg]
             field = self.fields.get(name)
             if isinstance(field, forms.ModelChoiceField):
                 field.queryset = qs
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and not isinstance(
+                field, forms.ModelMultipleChoiceField
+            ):
+                field.empty_label = _("Choose…") if field.required else _("(none)")
 
 
 class SiteForm(_ScopedForm):

@@ -169,3 +169,18 @@ def test_it_filters_the_audit_log(client_for):
     assert "가나다" not in body
     bad = client.get("/audit/", {"date_from": "2026-02-01", "date_to": "2026-01-01"})
     assert bad.status_code == 200
+
+
+def test_it_runs_verify_audit_from_the_sqms_command(capsys):
+    from sqms.cli import main
+
+    make_site()
+    assert main(["sqms", "verify-audit"]) == 0
+    assert "1" in capsys.readouterr().out
+    entry = AuditEntry.objects.order_by("seq").first()
+    assert entry is not None
+    _raw("UPDATE core_auditentry SET object_repr = %s WHERE id = %s", ["조작", entry.pk])
+    with pytest.raises(SystemExit) as exited:
+        main(["sqms", "verify-audit"])
+    assert exited.value.code == 1
+    assert f"#{entry.seq}" in capsys.readouterr().err

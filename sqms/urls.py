@@ -7,13 +7,16 @@ from django.urls import include, path
 
 from sqms.api import api
 from sqms.core import views as core_views
+from sqms.core.api import problem_on_405
 
 
 def _api_urls() -> tuple[list[Any], str, str]:
     """The API answers anonymous callers itself (401 problem+json), never with a login redirect."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
-        pattern.callback.login_required = False  # type: ignore[union-attr]
+        assert pattern.callback is not None
+        pattern.callback = problem_on_405(pattern.callback)
+        pattern.callback.login_required = False  # type: ignore[attr-defined]
     return patterns, app_name, namespace
 
 

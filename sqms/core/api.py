@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -112,6 +114,23 @@ def _fixed(status: int, title: str, detail: str) -> Any:
 
 def _sqms_error(request: HttpRequest, exc: SqmsError) -> HttpResponse:
     return problem(400, _("Bad request"), str(exc), errors=[{"field": "", "message": str(exc)}])
+
+
+def problem_on_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """ninja answers a wrong method before any exception handler runs; keep it problem+json."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and response.get("Content-Type", "") != PROBLEM:
+            allowed = response.get("Allow", "")
+            response = problem(
+                405, _("Method not allowed"), _("Allowed: %(methods)s") % {"methods": allowed}
+            )
+            response["Allow"] = allowed
+        return response
+
+    return wrapped
 
 
 def install_problem_handlers(api: NinjaAPI) -> None:

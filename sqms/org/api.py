@@ -7,8 +7,10 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
+from ninja.responses import Status
 from ninja.schema import DjangoGetter
 from pydantic import field_validator, model_validator
 
@@ -34,6 +36,12 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
+def _reject_nul(value: Any) -> Any:
+    if _has_nul(value):
+        raise ValueError(_("Text may not contain NUL characters."))
+    return value
+
+
 class Payload(Schema):
     """A request body: a JSON object (ninja's Schema would take `[]` as an empty object), with
     no NUL character (PostgreSQL cannot store one)."""
@@ -43,15 +51,13 @@ class Payload(Schema):
     def _object_only(cls, data: Any) -> Any:
         raw = data._obj if isinstance(data, DjangoGetter) else data  # ninja wraps the input first
         if not isinstance(raw, dict):
-            raise ValueError("The request body must be a JSON object.")
+            raise ValueError(_("The request body must be a JSON object."))
         return data
 
     @field_validator("*")
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
-        if _has_nul(value):
-            raise ValueError("Text may not contain NUL characters.")
-        return value
+        return _reject_nul(value)
 
 
 class Pages(PageNumberPagination):
@@ -71,9 +77,7 @@ class Filters(Schema):
     @field_validator("q")
     @classmethod
     def _no_nul(cls, value: str) -> str:
-        if "\x00" in value:
-            raise ValueError("Text may not contain NUL characters.")
-        return value
+        return str(_reject_nul(value))
 
     def to_filter(self) -> OrgFilter:
         return OrgFilter(
@@ -244,7 +248,7 @@ def _optional(getter: Any, request: HttpRequest, pk: int | None, field: str) -> 
 
 
 def _unknown(field: str, pk: int) -> Exception:
-    return ValidationError({field: [f"No record with id {pk}."]})
+    return ValidationError({field: [_("No record with id %(pk)s.") % {"pk": pk}]})
 
 
 def _resolve(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
@@ -286,7 +290,7 @@ def _reject_nulls(obj: Any, data: dict[str, Any]) -> None:
         except FieldDoesNotExist:  # site_ids: null means no site
             continue
         if not field.null:
-            errors[key] = ["This field may not be null."]
+            errors[key] = [_("This field may not be null.")]
     if errors:
         raise ValidationError(errors)
 
@@ -317,7 +321,7 @@ def site_detail(request: HttpRequest, pk: int) -> Any:
 @router.post("/sites/", response={201: SiteOut})
 def site_create(request: HttpRequest, payload: SiteIn) -> Any:
     _ensure_create(request, org_wide=True)
-    return 201, services.site_create(actor=api_user(request), **payload.dict())
+    return Status(201, services.site_create(actor=api_user(request), **payload.dict()))
 
 
 @router.patch("/sites/{pk}/", response=SiteOut)
@@ -343,7 +347,9 @@ def team_detail(request: HttpRequest, pk: int) -> Any:
 @router.post("/teams/", response={201: TeamOut})
 def team_create(request: HttpRequest, payload: TeamIn) -> Any:
     _ensure_create(request, org_wide=False)
-    return 201, services.team_create(actor=api_user(request), **_resolve(request, payload.dict()))
+    return Status(
+        201, services.team_create(actor=api_user(request), **_resolve(request, payload.dict()))
+    )
 
 
 @router.patch("/teams/{pk}/", response=TeamOut)
@@ -369,7 +375,7 @@ def job_role_detail(request: HttpRequest, pk: int) -> Any:
 @router.post("/job-roles/", response={201: JobRoleOut})
 def job_role_create(request: HttpRequest, payload: JobRoleIn) -> Any:
     _ensure_create(request, org_wide=True)
-    return 201, services.job_role_create(actor=api_user(request), **payload.dict())
+    return Status(201, services.job_role_create(actor=api_user(request), **payload.dict()))
 
 
 @router.patch("/job-roles/{pk}/", response=JobRoleOut)
@@ -397,8 +403,8 @@ def employee_detail(request: HttpRequest, pk: int) -> Any:
 @router.post("/employees/", response={201: EmployeeOut})
 def employee_create(request: HttpRequest, payload: EmployeeIn) -> Any:
     _ensure_create(request, org_wide=False)
-    return 201, services.employee_create(
-        actor=api_user(request), **_resolve(request, payload.dict())
+    return Status(
+        201, services.employee_create(actor=api_user(request), **_resolve(request, payload.dict()))
     )
 
 
@@ -427,8 +433,8 @@ def service_detail(request: HttpRequest, pk: int) -> Any:
 @router.post("/services/", response={201: ServiceOut})
 def service_create(request: HttpRequest, payload: ServiceIn) -> Any:
     _ensure_create(request, org_wide=True)
-    return 201, services.service_create(
-        actor=api_user(request), **_resolve(request, payload.dict())
+    return Status(
+        201, services.service_create(actor=api_user(request), **_resolve(request, payload.dict()))
     )
 
 

@@ -18,7 +18,15 @@ from hypothesis import strategies as st
 from sqms.core.models import User
 from sqms.org.models import Channel
 from tests.api.conftest import (
-    API, ENTITIES, assert_names, assert_not_5xx, assert_problem, code_field, create_payload, send, token_client,
+    API,
+    ENTITIES,
+    assert_names,
+    assert_not_5xx,
+    assert_problem,
+    code_field,
+    create_payload,
+    send,
+    token_client,
 )
 
 WRITE_METHODS = ("post", "put", "patch")
@@ -41,7 +49,8 @@ class Endpoint:
 
     @property
     def properties(self) -> dict[str, dict[str, Any]]:
-        return self.schema.get("properties", {})
+        props: dict[str, dict[str, Any]] = self.schema.get("properties", {})
+        return props
 
     def __str__(self) -> str:
         return f"{self.method.upper()} {self.template}"
@@ -86,8 +95,11 @@ def _base(ep: Endpoint, world: dict[str, Any], n: int | str = "B") -> dict[str, 
 
 def _types(prop: dict[str, Any]) -> set[str]:
     options = prop.get("anyOf", [prop])
-    return {o.get("type", "") for o in options} | {o.get("format", "") for o in options} | (
-        {"enum"} if any("enum" in o or "$ref" in o for o in options) else set())
+    return (
+        {o.get("type", "") for o in options}
+        | {o.get("format", "") for o in options}
+        | ({"enum"} if any("enum" in o or "$ref" in o for o in options) else set())
+    )
 
 
 def _wrong_values(prop: dict[str, Any]) -> list[Any]:
@@ -109,7 +121,9 @@ def _wrong_values(prop: dict[str, Any]) -> list[Any]:
 
 def test_it_finds_every_write_endpoint_in_the_openapi_document(endpoints: list[Endpoint]) -> None:
     assert {str(e) for e in endpoints} == (
-        {f"POST {API}/org/{e}/" for e in ENTITIES} | {f"PATCH {API}/org/{e}/{{pk}}/" for e in ENTITIES})
+        {f"POST {API}/org/{e}/" for e in ENTITIES}
+        | {f"PATCH {API}/org/{e}/{{pk}}/" for e in ENTITIES}
+    )
     for ep in endpoints:
         assert ep.properties, ep
 
@@ -125,10 +139,12 @@ class Failures(list[str]):
         assert not self, "\n".join(self)
 
 
-def test_it_answers_400_to_malformed_json(rw: Client, endpoints: list[Endpoint], world: dict[str, Any]) -> None:
+def test_it_answers_400_to_malformed_json(
+    rw: Client, endpoints: list[Endpoint], world: dict[str, Any]
+) -> None:
     failures = Failures()
     for ep in endpoints:
-        for raw in ['{"name": ', "{bad json}", "{'single': 'quotes'}", "\ufeff{}", "\xff\xfe", "{}{}"]:
+        for raw in ['{"name": ', "{bad json}", "{'single': 'quotes'}", "\xff\xfe", "{}{}", "NaN{"]:
             resp = send(rw, ep.method, ep.url(world), raw=raw)
             failures.check(f"{ep} {raw!r}", assert_problem, resp, 400)
     failures.assert_none()
@@ -136,27 +152,32 @@ def test_it_answers_400_to_malformed_json(rw: Client, endpoints: list[Endpoint],
 
 @pytest.mark.parametrize("raw", ["[]", "[{}]", '"text"', "42", "true", "null"])
 def test_it_answers_422_to_a_body_that_is_not_an_object(
-    rw: Client, endpoints: list[Endpoint], world: dict[str, Any], raw: str,
+    rw: Client,
+    endpoints: list[Endpoint],
+    world: dict[str, Any],
+    raw: str,
 ) -> None:
     failures = Failures()
     for ep in endpoints:
-        if raw == "[{}]":
-            raw_body = json.dumps([_base(ep, world)])  # a valid object, wrapped in an array
-        else:
-            raw_body = raw
+        # "[{}]" stands for a valid object wrapped in an array.
+        raw_body = json.dumps([_base(ep, world)]) if raw == "[{}]" else raw
         resp = send(rw, ep.method, ep.url(world), raw=raw_body)
         failures.check(f"{ep} {raw_body!r}", assert_problem, resp, 422)
     failures.assert_none()
 
 
-def test_it_answers_422_to_an_empty_body(rw: Client, endpoints: list[Endpoint], world: dict[str, Any]) -> None:
+def test_it_answers_422_to_an_empty_body(
+    rw: Client, endpoints: list[Endpoint], world: dict[str, Any]
+) -> None:
     failures = Failures()
     for ep in endpoints:
         failures.check(str(ep), assert_problem, send(rw, ep.method, ep.url(world), raw=""), 422)
     failures.assert_none()
 
 
-def test_it_names_the_missing_required_fields(rw: Client, endpoints: list[Endpoint], world: dict[str, Any]) -> None:
+def test_it_names_the_missing_required_fields(
+    rw: Client, endpoints: list[Endpoint], world: dict[str, Any]
+) -> None:
     failures = Failures()
     for ep in (e for e in endpoints if e.is_create):
         body = assert_problem(send(rw, "post", ep.url(world), {}), 422)
@@ -166,7 +187,9 @@ def test_it_names_the_missing_required_fields(rw: Client, endpoints: list[Endpoi
 
 
 def test_it_answers_422_naming_the_field_to_each_wrong_type(
-    rw: Client, endpoints: list[Endpoint], world: dict[str, Any],
+    rw: Client,
+    endpoints: list[Endpoint],
+    world: dict[str, Any],
 ) -> None:
     failures = Failures()
     tried = 0
@@ -187,7 +210,9 @@ def test_it_answers_422_naming_the_field_to_each_wrong_type(
 
 
 def test_it_rejects_too_long_strings_naming_the_field(
-    rw: Client, endpoints: list[Endpoint], world: dict[str, Any],
+    rw: Client,
+    endpoints: list[Endpoint],
+    world: dict[str, Any],
 ) -> None:
     failures = Failures()
     for ep in endpoints:
@@ -195,7 +220,9 @@ def test_it_rejects_too_long_strings_naming_the_field(
             limits = [o["maxLength"] for o in prop.get("anyOf", [prop]) if "maxLength" in o]
             if not limits:
                 continue
-            resp = send(rw, ep.method, ep.url(world), {**_base(ep, world), field: "가" * (limits[0] + 1)})
+            resp = send(
+                rw, ep.method, ep.url(world), {**_base(ep, world), field: "가" * (limits[0] + 1)}
+            )
             try:
                 assert_names(assert_problem(resp, 422), field)
             except AssertionError as exc:
@@ -204,7 +231,9 @@ def test_it_rejects_too_long_strings_naming_the_field(
 
 
 def test_it_never_fails_on_long_strings_without_a_declared_limit(
-    rw: Client, endpoints: list[Endpoint], world: dict[str, Any],
+    rw: Client,
+    endpoints: list[Endpoint],
+    world: dict[str, Any],
 ) -> None:
     """Fields the schema leaves open (e-mail, time zone, descriptions) are either stored or refused
     with a 4xx naming them; the database limit must never surface as a 500."""
@@ -212,9 +241,18 @@ def test_it_never_fails_on_long_strings_without_a_declared_limit(
     for n, ep in enumerate(endpoints):
         for field, prop in ep.properties.items():
             kinds = _types(prop)
-            if "string" not in kinds or "date" in kinds or any("maxLength" in o for o in prop.get("anyOf", [prop])):
+            if (
+                "string" not in kinds
+                or "date" in kinds
+                or any("maxLength" in o for o in prop.get("anyOf", [prop]))
+            ):
                 continue
-            resp = send(rw, ep.method, ep.url(world), {**_base(ep, world, f"L{n}{field[:3]}"), field: "x" * 5000})
+            resp = send(
+                rw,
+                ep.method,
+                ep.url(world),
+                {**_base(ep, world, f"L{n}{field[:3]}"), field: "x" * 5000},
+            )
             try:
                 assert_not_5xx(resp)
                 if resp.status_code in (400, 422):
@@ -225,7 +263,9 @@ def test_it_never_fails_on_long_strings_without_a_declared_limit(
 
 
 def test_it_answers_400_naming_an_unknown_foreign_key(
-    rw: Client, endpoints: list[Endpoint], world: dict[str, Any],
+    rw: Client,
+    endpoints: list[Endpoint],
+    world: dict[str, Any],
 ) -> None:
     failures = Failures()
     tried = 0
@@ -246,7 +286,9 @@ def test_it_answers_400_naming_an_unknown_foreign_key(
 
 
 def test_it_answers_400_naming_a_null_the_record_cannot_hold(
-    rw: Client, endpoints: list[Endpoint], world: dict[str, Any],
+    rw: Client,
+    endpoints: list[Endpoint],
+    world: dict[str, Any],
 ) -> None:
     """A PATCH may leave a field out; sending null for a field that cannot be empty is refused,
     not a database error."""
@@ -263,7 +305,9 @@ def test_it_answers_400_naming_a_null_the_record_cannot_hold(
     failures.assert_none()
 
 
-def test_it_answers_422_to_nul_characters(rw: Client, endpoints: list[Endpoint], world: dict[str, Any]) -> None:
+def test_it_answers_422_to_nul_characters(
+    rw: Client, endpoints: list[Endpoint], world: dict[str, Any]
+) -> None:
     """PostgreSQL cannot store NUL: refuse it up front on every text field."""
     failures = Failures()
     for ep in endpoints:
@@ -278,7 +322,9 @@ def test_it_answers_422_to_nul_characters(rw: Client, endpoints: list[Endpoint],
     failures.assert_none()
 
 
-def test_it_answers_413_to_an_oversize_body(rw: Client, endpoints: list[Endpoint], world: dict[str, Any]) -> None:
+def test_it_answers_413_to_an_oversize_body(
+    rw: Client, endpoints: list[Endpoint], world: dict[str, Any]
+) -> None:
     failures = Failures()
     for ep in endpoints:
         body = {**_base(ep, world), "padding": "x" * OVERSIZE}
@@ -287,7 +333,9 @@ def test_it_answers_413_to_an_oversize_body(rw: Client, endpoints: list[Endpoint
     failures.assert_none()
 
 
-def test_it_answers_400_naming_a_duplicate_code(rw: Client, endpoints: list[Endpoint], world: dict[str, Any]) -> None:
+def test_it_answers_400_naming_a_duplicate_code(
+    rw: Client, endpoints: list[Endpoint], world: dict[str, Any]
+) -> None:
     failures = Failures()
     for ep in endpoints:
         field = code_field(ep.entity)
@@ -295,7 +343,9 @@ def test_it_answers_400_naming_a_duplicate_code(rw: Client, endpoints: list[Endp
             taken = getattr(world[ep.entity], field)
         else:
             # Another record of the same kind already holds the code.
-            other = send(rw, "post", f"{API}/org/{ep.entity}/", create_payload(ep.entity, world, "DUP"))
+            other = send(
+                rw, "post", f"{API}/org/{ep.entity}/", create_payload(ep.entity, world, "DUP")
+            )
             assert other.status_code == 201, other.content
             taken = other.json()[field]
         resp = send(rw, ep.method, ep.url(world), {**_base(ep, world), field: taken})
@@ -306,28 +356,43 @@ def test_it_answers_400_naming_a_duplicate_code(rw: Client, endpoints: list[Endp
     failures.assert_none()
 
 
-def test_it_answers_404_to_a_write_on_an_unknown_record(rw: Client, endpoints: list[Endpoint]) -> None:
+def test_it_answers_404_to_a_write_on_an_unknown_record(
+    rw: Client, endpoints: list[Endpoint]
+) -> None:
     failures = Failures()
     for ep in (e for e in endpoints if not e.is_create):
         for pk in ("999999", "9" * 30):
             resp = send(rw, ep.method, ep.template.replace("{pk}", pk), {"name": "x"})
             failures.check(f"{ep} {pk}", assert_problem, resp, 404)
-        failures.check(f"{ep} abc", assert_problem, send(rw, ep.method, ep.template.replace("{pk}", "abc"),
-                                                         {"name": "x"}), 404, 422)
+        failures.check(
+            f"{ep} abc",
+            assert_problem,
+            send(rw, ep.method, ep.template.replace("{pk}", "abc"), {"name": "x"}),
+            404,
+            422,
+        )
     failures.assert_none()
 
 
-def test_it_answers_405_problem_to_an_unsupported_method(rw: Client, world: dict[str, Any]) -> None:
+def test_it_answers_405_to_an_unsupported_method(rw: Client, world: dict[str, Any]) -> None:
     for entity in ENTITIES:
-        assert_not_5xx(send(rw, "delete", f"{API}/org/{entity}/{world[entity].pk}/"))
-        assert_not_5xx(send(rw, "put", f"{API}/org/{entity}/{world[entity].pk}/", {"name": "x"}))
+        for method in ("delete", "put"):
+            resp = send(rw, method, f"{API}/org/{entity}/{world[entity].pk}/", {"name": "x"})
+            assert resp.status_code == 405, (method, entity, resp.status_code)
+        assert send(rw, "patch", f"{API}/org/{entity}/", {"name": "x"}).status_code == 405
+
+
+def test_it_answers_405_as_problem_json(rw: Client, world: dict[str, Any]) -> None:
+    assert_problem(send(rw, "delete", f"{API}/org/sites/{world['site'].pk}/"), 405)
 
 
 # --- random payloads -------------------------------------------------------------------------
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
     max_leaves=8,
 )
 
@@ -336,9 +401,9 @@ def _field_values(world: dict[str, Any]) -> st.SearchStrategy[Any]:
     ids = [world[k].pk for k in ("site", "team", "job_role", "employee", "service")]
     return st.one_of(
         JSON,
-        st.sampled_from(ids + [999999, -1, 0, 2**64]),
-        st.lists(st.sampled_from(ids + [999999]), max_size=3),
-        st.lists(st.sampled_from(Channel.values + ["fax", ""]), max_size=4),
+        st.sampled_from([*ids, 999999, -1, 0, 2**64]),
+        st.lists(st.sampled_from([*ids, 999999]), max_size=3),
+        st.lists(st.sampled_from([*Channel.values, "fax", ""]), max_size=4),
         st.text(min_size=0, max_size=300),
         st.dates().map(str),
         st.sampled_from(["Asia/Seoul", "Europe/Paris", "Mars/Base", "", "a@b.co", "not-an-email"]),
@@ -355,14 +420,26 @@ def _payloads(ep: Endpoint, world: dict[str, Any]) -> st.SearchStrategy[Any]:
 @pytest.mark.parametrize("method", ["post", "patch"])
 @pytest.mark.parametrize("entity", ENTITIES)
 def test_it_never_answers_5xx_to_random_json(
-    users: dict[str, User], world: dict[str, Any], client_for: Any, entity: str, method: str,
+    users: dict[str, User],
+    world: dict[str, Any],
+    client_for: Any,
+    entity: str,
+    method: str,
 ) -> None:
     rw = token_client(users["quality_manager"], "read_write")
-    (ep,) = [e for e in write_endpoints(client_for("quality_manager"))
-             if e.entity == entity and e.method == method]
+    (ep,) = [
+        e
+        for e in write_endpoints(client_for("quality_manager"))
+        if e.entity == entity and e.method == method
+    ]
 
-    @settings(max_examples=30, deadline=None, derandomize=True, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @settings(
+        max_examples=30,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
     @given(payload=_payloads(ep, world))
     def check(payload: Any) -> None:
         resp = send(rw, ep.method, ep.url(world), raw=json.dumps(payload))

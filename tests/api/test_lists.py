@@ -63,7 +63,7 @@ def test_it_paginates_by_50_with_the_total_count(staff_api: Client) -> None:
 )
 @pytest.mark.parametrize("entity", ENTITIES)
 def test_it_answers_422_to_a_bad_list_parameter(
-    staff_api: Client, entity: str, query: dict[str, Any]
+    staff_api: Client, entity: str, query: dict[str, str | int]
 ) -> None:
     body = assert_problem(staff_api.get(f"{ORG}/{entity}/", query), 422)
     (name,) = query
@@ -96,8 +96,8 @@ def test_it_filters_employees_by_q_site_team_and_job_role(staff_api: Client) -> 
     assert _ids(staff_api.get(url, {"site": busan.pk})) == {bob.pk}
     assert _ids(staff_api.get(url, {"team": team.pk})) == {alice.pk}
     assert _ids(staff_api.get(url, {"job_role": role.pk})) == {alice.pk}
-    assert _ids(staff_api.get(url, {"site": seoul.pk, "q": "alice"})) == {alice.pk}
-    assert _ids(staff_api.get(url, {"site": busan.pk, "q": "alice"})) == set()
+    assert _ids(staff_api.get(url, {"site": str(seoul.pk), "q": "alice"})) == {alice.pk}
+    assert _ids(staff_api.get(url, {"site": str(busan.pk), "q": "alice"})) == set()
     assert staff_api.get(url, {"site": seoul.pk}).json()["count"] == 2
 
 
@@ -147,13 +147,14 @@ def test_it_filters_sites_teams_and_job_roles(staff_api: Client) -> None:
 @pytest.mark.parametrize("entity", ENTITIES)
 def test_it_hides_archived_records_unless_asked(staff_api: Client, entity: str) -> None:
     site = make_site()
-    make = {
+    makers: dict[str, Callable[[], Any]] = {
         "sites": make_site,
         "teams": lambda: make_team(site),
         "job-roles": make_job_role,
         "employees": lambda: make_employee(site),
         "services": lambda: make_service([site]),
-    }[entity]
+    }
+    make = makers[entity]
     kept, gone = make(), make()
     services.org_record_archive(actor=None, obj=gone, reason="closed")
     listed = _ids(staff_api.get(f"{ORG}/{entity}/"))

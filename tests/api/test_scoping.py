@@ -1,4 +1,7 @@
-"""Site scoping on the API: a user listed on a site sees only that site; org-wide records are read-only."""
+"""Site scoping on the API: a user listed on a site sees only that site.
+
+Org-wide records (sites, job roles, services) are read-only to such a user.
+"""
 
 from __future__ import annotations
 
@@ -44,7 +47,10 @@ def _scoped(role: str, site: Any) -> Client:
 @pytest.mark.parametrize("role", ["quality_manager", "staff"])
 def test_it_lists_only_the_scoped_sites_records(two_sites: dict[str, Any], role: str) -> None:
     client = _scoped(role, two_sites["a"])
-    ids = lambda entity: {r["id"] for r in client.get(f"{ORG}/{entity}/").json()["items"]}  # noqa: E731
+
+    def ids(entity: str) -> set[int]:
+        return {r["id"] for r in client.get(f"{ORG}/{entity}/").json()["items"]}
+
     assert ids("employees") == {e.pk for e in two_sites["emp_a"]}
     assert ids("sites") == {two_sites["a"].pk}
     assert ids("teams") == {two_sites["team_a"].pk}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import translation
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from sqms.core.models import AuditAction
 from sqms.core.roles import Role
@@ -16,6 +18,8 @@ from sqms.org.models import Employee
 from tests.factories import PASSWORD, make_employee, make_job_role, make_site, make_team, make_user
 
 pytestmark = pytest.mark.browser
+
+PageFactory = Callable[..., Page]  # the `new_page` fixture
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
@@ -26,11 +30,11 @@ def ko(text: Any) -> str:
         return translation.gettext(text) if isinstance(text, str) else str(text)
 
 
-def submit(page: Any) -> None:
+def submit(page: Page) -> None:
     page.locator("main form button[type=submit]").first.click()
 
 
-def log_in(page: Any, username: str, password: str = PASSWORD) -> None:
+def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
     page.goto("/accounts/login/")
     page.locator("main input[name=username]").fill(username)
     page.locator("main input[name=password]").fill(password)
@@ -39,7 +43,7 @@ def log_in(page: Any, username: str, password: str = PASSWORD) -> None:
 
 
 def test_it_switches_the_interface_from_korean_to_english_and_remembers_it(
-    page: Any, new_page: Any
+    page: Page, new_page: PageFactory
 ) -> None:
     qm = make_user(Role.QUALITY_MANAGER, username="qm-lang")
     log_in(page, qm.username)
@@ -73,7 +77,7 @@ def test_it_switches_the_interface_from_korean_to_english_and_remembers_it(
     expect(other.locator("html")).to_have_attribute("lang", "en")
 
 
-def test_it_creates_an_employee_and_shows_it_in_the_history_and_the_audit_trail(page: Any) -> None:
+def test_it_creates_an_employee_and_shows_it_in_the_history_and_the_audit_trail(page: Page) -> None:
     site = make_site(name="부산 센터")
     team = make_team(site)
     make_site(name="대구 센터")
@@ -119,7 +123,7 @@ def test_it_creates_an_employee_and_shows_it_in_the_history_and_the_audit_trail(
 
 
 def test_it_shows_a_duplicate_employee_number_next_to_the_field_and_keeps_the_input(
-    page: Any, artifacts: Any
+    page: Page, artifacts: Path
 ) -> None:
     site = make_site()
     existing = make_employee(site)
@@ -146,7 +150,7 @@ def test_it_shows_a_duplicate_employee_number_next_to_the_field_and_keeps_the_in
     page.screenshot(path=artifacts / "employee-form-error-ko.png", full_page=True)
 
 
-def test_it_filters_the_employee_list_as_you_type(page: Any) -> None:
+def test_it_filters_the_employee_list_as_you_type(page: Page) -> None:
     site = make_site()
     kim = services.employee_create(actor=None, employee_no="E-2001", name="김민지", site=site)
     lee = services.employee_create(actor=None, employee_no="E-2002", name="이서준", site=site)
@@ -168,7 +172,7 @@ def test_it_filters_the_employee_list_as_you_type(page: Any) -> None:
     expect(rows).to_contain_text(kim.name)
 
 
-def test_it_gives_staff_a_read_only_employee_list(page: Any, artifacts: Any) -> None:
+def test_it_gives_staff_a_read_only_employee_list(page: Page, artifacts: Path) -> None:
     employee = make_employee()
     staff = make_user(Role.STAFF, username="staff-ro")
     log_in(page, staff.username)
@@ -188,19 +192,20 @@ def test_it_gives_staff_a_read_only_employee_list(page: Any, artifacts: Any) -> 
     page.screenshot(path=artifacts / "forbidden-ko.png", full_page=True)
 
 
-def test_it_locks_the_login_after_five_failures(page: Any, artifacts: Any) -> None:
+def test_it_locks_the_login_after_five_failures(page: Page, artifacts: Path) -> None:
     user = make_user(Role.STAFF, username="victim")
 
-    def attempt(password: str) -> int:
+    def attempt(password: str, username: str = user.username) -> int:
         page.goto("/accounts/login/")
-        page.locator("main input[name=username]").fill(user.username)
+        page.locator("main input[name=username]").fill(username)
         page.locator("main input[name=password]").fill(password)
         with page.expect_response(
             lambda r: r.request.method == "POST" and r.url.endswith("/accounts/login/")
         ) as info:
             submit(page)
         page.wait_for_load_state()
-        return info.value.status
+        status: int = info.value.status
+        return status
 
     for n in range(1, 5):
         assert attempt(f"wrong-{n}") == 200
@@ -216,12 +221,11 @@ def test_it_locks_the_login_after_five_failures(page: Any, artifacts: Any) -> No
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
 
     # The address is blocked too: another account from the same address is refused.
-    other = make_user(Role.STAFF, username="bystander")
-    user = other
-    assert attempt(PASSWORD) == 429
+    bystander = make_user(Role.STAFF, username="bystander")
+    assert attempt(PASSWORD, bystander.username) == 429
 
 
-def test_it_renders_clean_korean_home_list_and_form_pages(page: Any, artifacts: Any) -> None:
+def test_it_renders_clean_korean_home_list_and_form_pages(page: Page, artifacts: Path) -> None:
     site = make_site(name="서울 센터")
     team = make_team(site)
     role = make_job_role()

@@ -3,6 +3,7 @@
 # No `from __future__ import annotations` here: @paginate wraps the list views, and ninja would
 # then resolve the postponed `Query[Filters]` in ninja.pagination's globals (500 on every list).
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
@@ -303,143 +304,106 @@ def _update(request: HttpRequest, obj: Any, payload: Schema) -> Any:
     return services.org_record_update(actor=api_user(request), obj=obj, fields=data, m2m=m2m)
 
 
-# --- sites -----------------------------------------------------------------------------------
+# --- endpoints: the same four for every organisation record ---------------------------------
 
 
-@router.get("/sites/", response=list[SiteOut])
-@paginate(Pages, page_size=50)
-def site_list(request: HttpRequest, filters: Query[Filters]) -> Any:
-    ensure(request.user, Area.ORG)
-    return selectors.site_list(user=request.user, filters=filters.to_filter())
+def _endpoints(
+    *,
+    name: str,
+    prefix: str,
+    out: type[Schema],
+    create_in: type[Payload],
+    patch_in: type[Payload],
+    get_for_user: Callable[..., Any],
+    list_selector: Callable[..., Any],
+    create: Callable[..., Any],
+    org_wide: bool,
+) -> None:
+    label = name.replace("_", " ").capitalize()
 
+    def record_list(request: HttpRequest, filters: Query[Filters]) -> Any:
+        ensure(request.user, Area.ORG)
+        return list_selector(user=request.user, filters=filters.to_filter())
 
-@router.get("/sites/{pk}/", response=SiteOut)
-def site_detail(request: HttpRequest, pk: int) -> Any:
-    return access.site_get_for_user(user=request.user, pk=pk)
+    def record_detail(request: HttpRequest, pk: int) -> Any:
+        return get_for_user(user=request.user, pk=pk)
 
+    def record_create(request: HttpRequest, payload: create_in) -> Any:  # type: ignore[valid-type]
+        _ensure_create(request, org_wide=org_wide)
+        data = _resolve(request, payload.dict())  # type: ignore[attr-defined]
+        return Status(201, create(actor=api_user(request), **data))
 
-@router.post("/sites/", response={201: SiteOut})
-def site_create(request: HttpRequest, payload: SiteIn) -> Any:
-    _ensure_create(request, org_wide=True)
-    return Status(201, services.site_create(actor=api_user(request), **payload.dict()))
+    def record_update(request: HttpRequest, pk: int, payload: patch_in) -> Any:  # type: ignore[valid-type]
+        return _update(request, get_for_user(user=request.user, pk=pk, write=True), payload)
 
+    def op(verb: str) -> dict[str, Any]:
+        # Stable operation ids and URL names, as if each function were written out by hand.
+        return {
+            "operation_id": f"sqms_org_api_{name}_{verb}",
+            "url_name": f"{name}_{verb}",
+            "summary": f"{label} {verb.capitalize()}",
+        }
 
-@router.patch("/sites/{pk}/", response=SiteOut)
-def site_update(request: HttpRequest, pk: int, payload: SitePatch) -> Any:
-    return _update(request, access.site_get_for_user(user=request.user, pk=pk, write=True), payload)
-
-
-# --- teams -----------------------------------------------------------------------------------
-
-
-@router.get("/teams/", response=list[TeamOut])
-@paginate(Pages, page_size=50)
-def team_list(request: HttpRequest, filters: Query[Filters]) -> Any:
-    ensure(request.user, Area.ORG)
-    return selectors.team_list(user=request.user, filters=filters.to_filter())
-
-
-@router.get("/teams/{pk}/", response=TeamOut)
-def team_detail(request: HttpRequest, pk: int) -> Any:
-    return access.team_get_for_user(user=request.user, pk=pk)
-
-
-@router.post("/teams/", response={201: TeamOut})
-def team_create(request: HttpRequest, payload: TeamIn) -> Any:
-    _ensure_create(request, org_wide=False)
-    return Status(
-        201, services.team_create(actor=api_user(request), **_resolve(request, payload.dict()))
+    router.get(f"/{prefix}/", response=list[out], **op("list"))(  # type: ignore[valid-type]
+        paginate(Pages, page_size=50)(record_list)
     )
+    router.get(f"/{prefix}/{{pk}}/", response=out, **op("detail"))(record_detail)
+    router.post(f"/{prefix}/", response={201: out}, **op("create"))(record_create)
+    router.patch(f"/{prefix}/{{pk}}/", response=out, **op("update"))(record_update)
 
 
-@router.patch("/teams/{pk}/", response=TeamOut)
-def team_update(request: HttpRequest, pk: int, payload: TeamPatch) -> Any:
-    return _update(request, access.team_get_for_user(user=request.user, pk=pk, write=True), payload)
-
-
-# --- job roles -------------------------------------------------------------------------------
-
-
-@router.get("/job-roles/", response=list[JobRoleOut])
-@paginate(Pages, page_size=50)
-def job_role_list(request: HttpRequest, filters: Query[Filters]) -> Any:
-    ensure(request.user, Area.ORG)
-    return selectors.job_role_list(user=request.user, filters=filters.to_filter())
-
-
-@router.get("/job-roles/{pk}/", response=JobRoleOut)
-def job_role_detail(request: HttpRequest, pk: int) -> Any:
-    return access.job_role_get_for_user(user=request.user, pk=pk)
-
-
-@router.post("/job-roles/", response={201: JobRoleOut})
-def job_role_create(request: HttpRequest, payload: JobRoleIn) -> Any:
-    _ensure_create(request, org_wide=True)
-    return Status(201, services.job_role_create(actor=api_user(request), **payload.dict()))
-
-
-@router.patch("/job-roles/{pk}/", response=JobRoleOut)
-def job_role_update(request: HttpRequest, pk: int, payload: JobRolePatch) -> Any:
-    return _update(
-        request, access.job_role_get_for_user(user=request.user, pk=pk, write=True), payload
-    )
-
-
-# --- employees -------------------------------------------------------------------------------
-
-
-@router.get("/employees/", response=list[EmployeeOut])
-@paginate(Pages, page_size=50)
-def employee_list(request: HttpRequest, filters: Query[Filters]) -> Any:
-    ensure(request.user, Area.ORG)
-    return selectors.employee_list(user=request.user, filters=filters.to_filter())
-
-
-@router.get("/employees/{pk}/", response=EmployeeOut)
-def employee_detail(request: HttpRequest, pk: int) -> Any:
-    return access.employee_get_for_user(user=request.user, pk=pk)
-
-
-@router.post("/employees/", response={201: EmployeeOut})
-def employee_create(request: HttpRequest, payload: EmployeeIn) -> Any:
-    _ensure_create(request, org_wide=False)
-    return Status(
-        201, services.employee_create(actor=api_user(request), **_resolve(request, payload.dict()))
-    )
-
-
-@router.patch("/employees/{pk}/", response=EmployeeOut)
-def employee_update(request: HttpRequest, pk: int, payload: EmployeePatch) -> Any:
-    return _update(
-        request, access.employee_get_for_user(user=request.user, pk=pk, write=True), payload
-    )
-
-
-# --- services --------------------------------------------------------------------------------
-
-
-@router.get("/services/", response=list[ServiceOut])
-@paginate(Pages, page_size=50)
-def service_list(request: HttpRequest, filters: Query[Filters]) -> Any:
-    ensure(request.user, Area.ORG)
-    return selectors.service_list(user=request.user, filters=filters.to_filter())
-
-
-@router.get("/services/{pk}/", response=ServiceOut)
-def service_detail(request: HttpRequest, pk: int) -> Any:
-    return access.service_get_for_user(user=request.user, pk=pk)
-
-
-@router.post("/services/", response={201: ServiceOut})
-def service_create(request: HttpRequest, payload: ServiceIn) -> Any:
-    _ensure_create(request, org_wide=True)
-    return Status(
-        201, services.service_create(actor=api_user(request), **_resolve(request, payload.dict()))
-    )
-
-
-@router.patch("/services/{pk}/", response=ServiceOut)
-def service_update(request: HttpRequest, pk: int, payload: ServicePatch) -> Any:
-    return _update(
-        request, access.service_get_for_user(user=request.user, pk=pk, write=True), payload
-    )
+_endpoints(
+    name="site",
+    prefix="sites",
+    out=SiteOut,
+    create_in=SiteIn,
+    patch_in=SitePatch,
+    get_for_user=access.site_get_for_user,
+    list_selector=selectors.site_list,
+    create=services.site_create,
+    org_wide=True,
+)
+_endpoints(
+    name="team",
+    prefix="teams",
+    out=TeamOut,
+    create_in=TeamIn,
+    patch_in=TeamPatch,
+    get_for_user=access.team_get_for_user,
+    list_selector=selectors.team_list,
+    create=services.team_create,
+    org_wide=False,
+)
+_endpoints(
+    name="job_role",
+    prefix="job-roles",
+    out=JobRoleOut,
+    create_in=JobRoleIn,
+    patch_in=JobRolePatch,
+    get_for_user=access.job_role_get_for_user,
+    list_selector=selectors.job_role_list,
+    create=services.job_role_create,
+    org_wide=True,
+)
+_endpoints(
+    name="employee",
+    prefix="employees",
+    out=EmployeeOut,
+    create_in=EmployeeIn,
+    patch_in=EmployeePatch,
+    get_for_user=access.employee_get_for_user,
+    list_selector=selectors.employee_list,
+    create=services.employee_create,
+    org_wide=False,
+)
+_endpoints(
+    name="service",
+    prefix="services",
+    out=ServiceOut,
+    create_in=ServiceIn,
+    patch_in=ServicePatch,
+    get_for_user=access.service_get_for_user,
+    list_selector=selectors.service_list,
+    create=services.service_create,
+    org_wide=True,
+)

@@ -6,7 +6,12 @@ and return frozen dataclasses; errors in the input raise
 :class:`~sqms_analytics.errors.InputError`, which names the offending element.
 """
 
-from sqms_analytics.capability import Capability, anderson_darling, capability, within_sigma
+from sqms_analytics.capability import (
+    Capability,
+    anderson_darling,
+    process_capability,
+    within_sigma,
+)
 from sqms_analytics.charts import (
     ChartType,
     ControlChart,
@@ -25,7 +30,7 @@ from sqms_analytics.charts import (
 )
 from sqms_analytics.effectiveness import Comparison, Verdict, compare_means, compare_proportions
 from sqms_analytics.errors import AnalyticsError, InputError
-from sqms_analytics.pareto import ParetoResult, pareto
+from sqms_analytics.pareto import ParetoResult, pareto_analysis
 from sqms_analytics.risk import (
     ActionPriority,
     FmeaScore,
@@ -88,7 +93,6 @@ __all__ = [
     "anderson_darling",
     "burn_rate_policy",
     "c_chart",
-    "capability",
     "ces",
     "compare_means",
     "compare_proportions",
@@ -104,7 +108,8 @@ __all__ = [
     "np_chart",
     "nps",
     "p_chart",
-    "pareto",
+    "pareto_analysis",
+    "process_capability",
     "recommend_chart",
     "risk_score",
     "servqual",

@@ -55,7 +55,7 @@ def check_nonnegative(arr: FloatArray, field: str) -> None:
     neg = arr < 0
     if neg.any():
         i = first(neg)
-        raise InputError("negative", index=i, field=field, value=_fmt(arr[i]))
+        raise InputError("negative", index=i, field=field, value=fmt_value(arr[i]))
 
 
 def check_positive(arr: FloatArray, field: str) -> None:
@@ -63,14 +63,14 @@ def check_positive(arr: FloatArray, field: str) -> None:
     if bad.any():
         i = first(bad)
         code = "zero_size" if arr[i] == 0 else "negative"
-        raise InputError(code, index=i, field=field, value=_fmt(arr[i]))
+        raise InputError(code, index=i, field=field, value=fmt_value(arr[i]))
 
 
 def check_integer(arr: FloatArray, field: str) -> None:
     bad = arr != np.floor(arr)
     if bad.any():
         i = first(bad)
-        raise InputError("not_integer", index=i, field=field, value=_fmt(arr[i]))
+        raise InputError("not_integer", index=i, field=field, value=fmt_value(arr[i]))
 
 
 def check_same_length(a: FloatArray, b: FloatArray, field_a: str, field_b: str) -> None:
@@ -85,6 +85,6 @@ def check_same_length(a: FloatArray, b: FloatArray, field_a: str, field_b: str) 
         )
 
 
-def _fmt(v: float | np.floating) -> str:
+def fmt_value(v: float | np.floating) -> str:
     f = float(v)
     return str(int(f)) if f.is_integer() else repr(f)

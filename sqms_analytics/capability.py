@@ -120,7 +120,7 @@ def within_sigma(data: ArrayLike, method: WithinMethod = "r-bar") -> float:
     return float(np.mean(ranges / d2_array(sizes)))
 
 
-def capability(
+def process_capability(
     data: ArrayLike,
     *,
     lsl: float | None = None,
@@ -277,9 +277,9 @@ __all__ = [
     "CapabilityIntervals",
     "Normality",
     "anderson_darling",
-    "capability",
     "cp_interval",
     "cpk_interval",
     "cpm_interval",
+    "process_capability",
     "within_sigma",
 ]

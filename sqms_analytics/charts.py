@@ -181,7 +181,9 @@ def _need(est: BoolArray, minimum: int) -> None:
 def _phase(p1: BoolArray, standards: bool) -> NDArray[np.int8]:
     if standards:
         return np.full(p1.size, 2, dtype=np.int8)
-    return np.where(p1, 1, 2).astype(np.int8)
+    phase = np.full(p1.size, 2, dtype=np.int8)
+    phase[p1] = 1
+    return phase
 
 
 def _const(value: float, n: int) -> FloatArray:

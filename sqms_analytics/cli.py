@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -331,7 +332,7 @@ def _chart(args: argparse.Namespace) -> Output:
 
 
 def _capability(args: argparse.Namespace) -> Output:
-    from sqms_analytics.capability import capability
+    from sqms_analytics.capability import process_capability
     from sqms_analytics.csvio import read_csv
 
     table = read_csv(args.input)
@@ -346,7 +347,7 @@ def _capability(args: argparse.Namespace) -> Output:
         flat = raw
     columns = {"values": table.name_of(value_cols[0])}
     try:
-        result = capability(
+        result = process_capability(
             data,
             lsl=args.lsl,
             usl=args.usl,
@@ -366,7 +367,7 @@ def _capability(args: argparse.Namespace) -> Output:
 
 def _pareto(args: argparse.Namespace) -> Output:
     from sqms_analytics.csvio import read_csv
-    from sqms_analytics.pareto import pareto
+    from sqms_analytics.pareto import pareto_analysis
 
     table = read_csv(args.input)
     category = table.name_of(args.category)
@@ -376,7 +377,7 @@ def _pareto(args: argparse.Namespace) -> Output:
             raise InputError("missing_value", row=table.row_numbers[i], column=category)
     counts = table.numbers(args.count) if args.count else None
     try:
-        result = pareto(cats, counts, cutoff=args.cutoff)
+        result = pareto_analysis(cats, counts, cutoff=args.cutoff)
     except InputError as exc:
         raise _located(
             exc, table.row_numbers, {"count": table.name_of(args.count) if args.count else category}
@@ -456,7 +457,11 @@ def _scale_command(args: argparse.Namespace) -> Output:
         raise _located(exc, table.row_numbers, {"score": column}) from None
     d = serialize.scale_to_dict(result, args.command)
     kind = args.command
-    return Output(d, lambda lang: present.scale_text(d, kind, lang))
+    return Output(
+        d,
+        lambda lang: present.scale_text(d, kind, lang),
+        lambda lang: present.scale_figure(d, kind, lang),
+    )
 
 
 def _prefixed(table: Any, prefix: str) -> list[str]:
@@ -659,9 +664,21 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], Output]] = {
 }
 
 
+def _finite(obj: Any) -> Any:
+    """NaN or infinity becomes null: a number that is not a result is never shown as one."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
+
+
 def _render(out: Output, fmt: str, lang: str) -> bytes:
     if fmt == "json":
-        return (json.dumps(out.data, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode()
+        data = _finite(out.data)
+        return (json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode()
     if fmt == "table":
         return (out.text(lang) + "\n").encode()
     if out.figure is None:

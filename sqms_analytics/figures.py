@@ -181,10 +181,14 @@ def to_png(fig: Figure) -> bytes:
             )
             ax.set_title(panel.title)
             ax.set_ylabel(panel.y_title)
+            handles, labels = ax.get_legend_handles_labels()
             if ax2 is not None:
                 ax2.set_ylabel(panel.secondary_title)
+                ax2.set_ylim(0, 105)  # the secondary axis holds percentages
+                more = ax2.get_legend_handles_labels()
+                handles, labels = handles + more[0], labels + more[1]
             ax.grid(alpha=0.3)
-            ax.legend(loc="best", fontsize="small")
+            ax.legend(handles, labels, loc="best", fontsize="small")
         mfig.suptitle(fig.title)
         mfig.tight_layout()
         buf = io.BytesIO()

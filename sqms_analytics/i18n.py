@@ -264,6 +264,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "passives": ("중립고객", "passives"),
     "detractors": ("비추천고객", "detractors"),
     "survey": ("설문", "survey"),
+    "csat": ("고객만족도(CSAT)", "customer satisfaction (CSAT)"),
+    "ces": ("고객노력지수(CES)", "customer effort score (CES)"),
     "servqual": (
         "SERVQUAL 격차 점수(인식 − 기대)",
         "SERVQUAL gap scores (perception − expectation)",

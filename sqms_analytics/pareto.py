@@ -29,7 +29,7 @@ class ParetoResult:
     cutoff: float  # percent, 80 by default
 
 
-def pareto(
+def pareto_analysis(
     categories: Sequence[str],
     counts: ArrayLike | None = None,
     *,
@@ -83,4 +83,4 @@ def pareto(
     return ParetoResult(rows, grand, vital, cutoff)
 
 
-__all__ = ["ParetoResult", "ParetoRow", "pareto"]
+__all__ = ["ParetoResult", "ParetoRow", "pareto_analysis"]

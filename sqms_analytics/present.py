@@ -407,6 +407,18 @@ def scale_text(d: JSON, kind: str, lang: str) -> str:
     return "\n".join([t(kind, lang), kv(pairs)])
 
 
+def scale_figure(d: JSON, kind: str, lang: str) -> Figure:
+    low, high = d["scale"]
+    cats = [f"{high - d['top'] + 1}–{high}", f"{low}–{high - d['top']}"]
+    traces = (
+        Trace("bar", t("percent", lang), [100 * d[kind], 100 * (1 - d[kind])], color=COLORS["bar"]),
+    )
+    return Figure(
+        f"{t(kind, lang)} = {pct(d[kind])}",
+        (Panel(t("survey", lang), cats, traces, y_title=t("percent", lang)),),
+    )
+
+
 def servqual_text(d: JSON, lang: str) -> str:
     dims = [
         [t(f"dim.{x['dimension']}", lang), fmt(x["gap"], 4), fmt(x["weight"], 3)]

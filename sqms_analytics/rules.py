@@ -2,9 +2,10 @@
 
 Every rule is evaluated on the standardised statistic z = (x − centre)/σ, where σ
 is the standard error of the plotted statistic at that point (so per-point limits
-work unchanged); rule 1 compares the raw value with the actual, possibly truncated,
-limits. Inequalities are strict: a point exactly on a limit or zone boundary is
-not part of a pattern.
+work unchanged); with a constant centre and σ the zones are compared on x directly
+(x > centre + kσ), which saves a pass over the data. Rule 1 compares the raw value
+with the actual, possibly truncated, limits. Inequalities are strict: a point
+exactly on a limit or zone boundary is not part of a pattern.
 
 A violation is reported on the point that completes the pattern and on each later
 point while the pattern continues. Results are stored as index arrays (flagged
@@ -14,7 +15,7 @@ no Python loop; per-point lists are built only on request, for small outputs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
@@ -147,7 +148,9 @@ class RuleResult:
     n: int
     rules: tuple[Rule, ...]
     hits: tuple[RuleHits, ...]
-    z: FloatArray
+    values: FloatArray
+    center: FloatArray | float
+    sigma: FloatArray | float
 
     def flagged(self) -> BoolArray:
         """Points that violate at least one rule."""
@@ -175,7 +178,9 @@ class RuleResult:
         spec = _SPECS[hits.rule]
         if spec.kind != "window":
             return tuple(range(s, i + 1))
-        window = self.z[s : i + 1] * int(hits.side[j])
+        c = self.center if isinstance(self.center, float) else self.center[s : i + 1]
+        sd = self.sigma if isinstance(self.sigma, float) else self.sigma[s : i + 1]
+        window = (self.values[s : i + 1] - c) / sd * int(hits.side[j])
         return tuple(s + k for k in np.flatnonzero(window > spec.zone).tolist())
 
     def signals(self) -> Iterator[Signal]:
@@ -242,7 +247,8 @@ def _run_hits(rule: Rule, flagged: BoolArray, length: int) -> RuleHits:
 def _evaluate_rule(
     rule: Rule,
     x: FloatArray,
-    z: FloatArray,
+    c: FloatArray | float,
+    sd: FloatArray | float,
     ucl: FloatArray | float,
     lcl: FloatArray | float,
     cache: dict[str, BoolArray],
@@ -251,7 +257,7 @@ def _evaluate_rule(
 
     def get(key: str) -> BoolArray:
         if key not in cache:
-            cache[key] = _predicate(key, x, z)
+            cache[key] = _predicate(key, x, c, sd, get)
         return cache[key]
 
     if spec.kind == "limit":
@@ -290,29 +296,44 @@ def _evaluate_rule(
     return _run_hits(rule, flagged, spec.length)
 
 
-def _predicate(key: str, x: FloatArray, z: FloatArray) -> BoolArray:
-    n = z.size
-    if key.startswith("above"):
-        return z > float(key[5:])
-    if key.startswith("below"):
-        return z < -float(key[5:])
+def _predicate(
+    key: str,
+    x: FloatArray,
+    c: FloatArray | float,
+    sd: FloatArray | float,
+    get: Callable[[str], BoolArray],
+) -> BoolArray:
+    n = x.size
+    if key.startswith(("above", "below")):
+        k = float(key[5:])
+        if isinstance(c, float) and isinstance(sd, float):
+            # Constant lines: compare x with c ± kσ, no standardised copy of x.
+            return x > c + k * sd if key[0] == "a" else x < c - k * sd
+        z = get("z")
+        return z > k if key[0] == "a" else z < -k
+    if key == "z":
+        z_arr = np.subtract(x, c)
+        z_arr /= sd
+        return z_arr  # a float array, cached alongside the masks
     if key == "inner1":
-        return np.abs(z) < 1.0
+        if isinstance(c, float) and isinstance(sd, float):
+            return (x < c + sd) & (x > c - sd)
+        z = get("z")
+        return (z < 1.0) & (z > -1.0)
     if key == "outer1":
-        return np.abs(z) > 1.0
+        return get("above1") | get("below1")
     out = np.zeros(n, dtype=bool)
     if n < 2:
         return out
-    d = np.subtract(x[1:], x[:-1])  # step i is x[i] − x[i−1]; there is no step 0
     if key == "rise":
-        np.greater(d, 0, out=out[1:])
+        np.greater(x[1:], x[:-1], out=out[1:])
     elif key == "fall":
-        np.less(d, 0, out=out[1:])
+        np.less(x[1:], x[:-1], out=out[1:])
     elif key == "flip":
-        # flip[i]: step i reverses step i − 1 (and neither is flat). Signs, not the
-        # product of the steps, which could underflow to 0.
-        sign = np.sign(d).astype(np.int8)
-        np.less(sign[1:] * sign[:-1], 0, out=out[2:])
+        # flip[i]: step i reverses step i − 1 (and neither is flat).
+        rise, fall = get("rise"), get("fall")
+        np.logical_and(rise[2:], fall[1:-1], out=out[2:])
+        out[2:] |= fall[2:] & rise[1:-1]
     else:
         raise KeyError(key)
     return out
@@ -338,14 +359,11 @@ def evaluate_rules(
     selected = rules_of(rules)
     c = _scalar_or_array(center)
     s = _scalar_or_array(sigma)
-    z = np.subtract(x, c)
-    z /= s
     upper = c + 3.0 * s if ucl is None else _scalar_or_array(ucl)
     lower = c - 3.0 * s if lcl is None else _scalar_or_array(lcl)
     cache: dict[str, BoolArray] = {}
-    hits = tuple(_evaluate_rule(r, x, z, upper, lower, cache) for r in selected)
-    z.setflags(write=False)
-    return RuleResult(x.size, selected, hits, z)
+    hits = tuple(_evaluate_rule(r, x, c, s, upper, lower, cache) for r in selected)
+    return RuleResult(x.size, selected, hits, x, c, s)
 
 
 def _scalar_or_array(v: ArrayLike) -> FloatArray | float:

@@ -57,7 +57,7 @@ def _series(
     ]
     signals = [
         {"rule": s.rule.name, "label": labels[s.point], "points": [labels[j] for j in s.members]}
-        for s in series.rules.signals()
+        for s in sorted(series.rules.signals(), key=lambda s: (s.point, s.rule))
     ]
     return {
         "chart": kind,

@@ -37,7 +37,12 @@ def _answers(scores: ArrayLike, field: str, low: float, high: float) -> FloatArr
     if bad.any():
         i = int(np.flatnonzero(present)[v.first(bad)])
         raise InputError(
-            "out_of_range", index=i, field=field, value=str(x[i]), low=int(low), high=int(high)
+            "out_of_range",
+            index=i,
+            field=field,
+            value=v.fmt_value(x[i]),
+            low=int(low),
+            high=int(high),
         )
     if vals.size == 0:
         raise InputError("empty", field=field)
@@ -192,7 +197,9 @@ def item_covariance(
     sxy = z.T @ z
     sx = z.T @ mask  # sx[i, j]: sum of item i over respondents who answered j too
     cov = (sxy - sx * sx.T / counts) / (counts - 1)
-    return cov, int(counts.min())
+    # The sample behind pairwise estimates is every respondent who answered anything: the
+    # convention of R's psych and pingouin, whose published Feldt intervals rest on it.
+    return cov, int(present.any(axis=1).sum())
 
 
 def alpha_from_covariance(cov: FloatArray) -> float:

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import SessionAuth
@@ -140,13 +140,24 @@ def install_problem_handlers(api: NinjaAPI) -> None:
         (HttpError, _http_error),
         (
             AuthenticationError,
-            _fixed(401, N_("Authentication required"), N_("Log in or send a valid API token.")),
+            _fixed(
+                401,
+                gettext_noop("Authentication required"),
+                gettext_noop("Log in or send a valid API token."),
+            ),
         ),
-        (Http404, _fixed(404, N_("Not found"), N_("No such record."))),
-        (PermissionDenied, _fixed(403, N_("Forbidden"), N_("Your role does not allow this."))),
+        (Http404, _fixed(404, gettext_noop("Not found"), gettext_noop("No such record."))),
+        (
+            PermissionDenied,
+            _fixed(403, gettext_noop("Forbidden"), gettext_noop("Your role does not allow this.")),
+        ),
         (
             RequestDataTooBig,
-            _fixed(413, N_("Request too large"), N_("The request body is larger than allowed.")),
+            _fixed(
+                413,
+                gettext_noop("Request too large"),
+                gettext_noop("The request body is larger than allowed."),
+            ),
         ),
         (SqmsError, _sqms_error),
         (Exception, _unexpected),

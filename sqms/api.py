@@ -4,7 +4,9 @@ from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 
 from sqms.core.api import API_AUTH, install_problem_handlers
+from sqms.documents.api import router as documents_router
 from sqms.org.api import router as org_router
+from sqms.standards.api import router as standards_router
 
 api = NinjaAPI(
     title="SQMS API",
@@ -17,3 +19,5 @@ api = NinjaAPI(
 )
 install_problem_handlers(api)
 api.add_router("/org/", org_router)
+api.add_router("/documents/", documents_router)
+api.add_router("/standards/", standards_router)

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "axes",
     "sqms.core",
     "sqms.org",
+    "sqms.documents",
+    "sqms.standards",
     "sqms.demo",
 ]
 

@@ -58,6 +58,8 @@ urlpatterns = [
     ),
     path("", include("sqms.core.urls")),
     path("org/", include("sqms.org.urls")),
+    path("documents/", include("sqms.documents.urls")),
+    path("standards/", include("sqms.standards.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api_urls),
 ]

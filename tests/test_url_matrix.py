@@ -1,11 +1,16 @@
 """Every URL in the URL conf, for every role and an anonymous visitor, answers as expected.
 
-A view added to the URL conf without a row here fails `test_it_covers_every_url`.
+A view added to the URL conf without a row here, or in the `url_matrix.py` of its app's test
+package (`tests/<app>/url_matrix.py`: MATRIX, make_objects() and optionally url()), fails
+`test_it_covers_every_url`.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 from django.test import Client
@@ -13,16 +18,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from sqms.core.roles import Role
 from tests.factories import make_employee, make_job_role, make_service, make_site, make_team
-
-PERSONAS = ["anonymous", *[r.value for r in Role]]
-#          anon  admin  qm   owner staff audit exec
-ALL = (302, 200, 200, 200, 200, 200, 200)
-WRITERS = (302, 200, 200, 403, 403, 403, 403)
-AUDIT = (302, 200, 200, 403, 403, 200, 403)
-POST_ONLY = (302, 405, 405, 405, 405, 405, 405)
-PUBLIC = (200,) * 7
-API = (401, 200, 200, 200, 200, 200, 200)
-API_DOCS = (302, 200, 200, 200, 200, 200, 200)
+from tests.url_matrix_codes import (
+    ALL,
+    API,
+    API_DOCS,
+    AUDIT,
+    PERSONAS,
+    POST_ONLY,
+    PUBLIC,
+    WRITERS,
+)
 
 MATRIX: dict[str, tuple[int, ...]] = {
     "home": ALL,
@@ -57,6 +62,15 @@ for entity in ("site", "team", "employee", "job_role", "service"):
     }
 
 
+APP_MATRICES: list[ModuleType] = [
+    importlib.import_module(f"tests.{path.parent.name}.url_matrix")
+    for path in sorted(Path(__file__).parent.glob("*/url_matrix.py"))
+]
+for _module in APP_MATRICES:
+    assert not MATRIX.keys() & _module.MATRIX.keys(), _module.__name__
+    MATRIX |= _module.MATRIX
+
+
 def _names(patterns: list[URLPattern | URLResolver], ns: str = "") -> Iterator[str]:
     for p in patterns:
         if isinstance(p, URLResolver):
@@ -75,16 +89,22 @@ def test_it_covers_every_url():
 def objects(db: None) -> dict[str, int]:
     site = make_site()
     team = make_team(site)
-    return {
+    made = {
         "site": site.pk,
         "team": team.pk,
         "employee": make_employee(team=team).pk,
         "job_role": make_job_role().pk,
         "service": make_service([site]).pk,
     }
+    for module in APP_MATRICES:
+        made |= module.make_objects()
+    return made
 
 
 def _url(name: str, objects: dict[str, int]) -> str:
+    for module in APP_MATRICES:
+        if name in module.MATRIX and hasattr(module, "url") and (url := module.url(name, objects)):
+            return str(url)
     if name == "password_reset_confirm":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
     if name == "core:api_token_revoke":

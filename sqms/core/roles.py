@@ -20,6 +20,8 @@ class Role(models.TextChoices):
 class Area(StrEnum):
     ORG = "org"
     AUDIT = "audit"
+    DOCUMENTS = "documents"
+    STANDARDS = "standards"
 
 
 class Level(IntEnum):
@@ -28,12 +30,25 @@ class Level(IntEnum):
     WRITE = 2
 
 
+_READ_ALL = {Area.ORG: Level.READ, Area.DOCUMENTS: Level.READ, Area.STANDARDS: Level.READ}
+
 GRANTS: dict[str, dict[Area, Level]] = {
-    Role.ADMIN: {Area.ORG: Level.WRITE, Area.AUDIT: Level.READ},
-    Role.QUALITY_MANAGER: {Area.ORG: Level.WRITE, Area.AUDIT: Level.READ},
-    Role.PROCESS_OWNER: {Area.ORG: Level.READ},
-    Role.STAFF: {Area.ORG: Level.READ},
+    Role.ADMIN: {
+        Area.ORG: Level.WRITE,
+        Area.AUDIT: Level.READ,
+        Area.DOCUMENTS: Level.WRITE,
+        Area.STANDARDS: Level.WRITE,
+    },
+    Role.QUALITY_MANAGER: {
+        Area.ORG: Level.WRITE,
+        Area.AUDIT: Level.READ,
+        Area.DOCUMENTS: Level.WRITE,
+        Area.STANDARDS: Level.WRITE,
+    },
+    # Process owners write the procedures and work instructions of their processes.
+    Role.PROCESS_OWNER: {**_READ_ALL, Area.DOCUMENTS: Level.WRITE},
+    Role.STAFF: dict(_READ_ALL),
     # The auditor reads everything, the audit trail included, and changes nothing.
-    Role.AUDITOR: {Area.ORG: Level.READ, Area.AUDIT: Level.READ},
-    Role.EXECUTIVE: {Area.ORG: Level.READ},
+    Role.AUDITOR: {**_READ_ALL, Area.AUDIT: Level.READ},
+    Role.EXECUTIVE: dict(_READ_ALL),
 }

@@ -1,0 +1,5 @@
+"""REST endpoints of the documents app."""
+
+from ninja import Router
+
+router = Router(tags=["documents"])

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sqms.core.forms import DateInput
+from sqms.core.models import User
 from sqms.org.access import employees_visible_to, sites_visible_to, teams_visible_to
 from sqms.org.models import Channel, Employee, JobRole, Service, Site, Team
 from sqms.org.selectors import OrgFilter
@@ -57,8 +58,28 @@ class JobRoleForm(_ScopedForm):
 class EmployeeForm(_ScopedForm):
     class Meta:
         model = Employee
-        fields = ["employee_no", "name", "site", "team", "job_role", "email", "phone", "hired_on"]
+        fields = [
+            "employee_no",
+            "name",
+            "site",
+            "team",
+            "job_role",
+            "email",
+            "phone",
+            "hired_on",
+            "user",
+        ]
         widgets = {"hired_on": DateInput}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        login = self.fields["user"]
+        assert isinstance(login, forms.ModelChoiceField)
+        # A login belongs to one employee at most: offer the free ones and the current one.
+        free = User.objects.filter(is_active=True, employee__isnull=True)
+        if self.instance.user_id:
+            free = free | User.objects.filter(pk=self.instance.user_id)
+        login.queryset = free.order_by("username")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

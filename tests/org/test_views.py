@@ -160,3 +160,18 @@ def test_it_lists_without_n_plus_one_queries(qm_client, django_assert_max_num_qu
     with django_assert_max_num_queries(12):
         response = qm_client.get(path)
     assert response.status_code == 200
+
+
+def test_it_links_an_employee_to_a_free_login_only(qm_client):
+    free, taken = make_user(Role.STAFF), make_user(Role.STAFF)
+    Employee.objects.filter(pk=make_employee().pk).update(user=taken)
+    site = make_site()
+    form = qm_client.get("/org/employees/new/").content.decode()
+    assert free.username in form
+    assert f">{taken.username}<" not in form
+    response = qm_client.post(
+        "/org/employees/new/",
+        {"employee_no": "L-1", "name": "로그인 연결", "site": site.pk, "user": free.pk},
+    )
+    assert response.status_code == 302
+    assert Employee.objects.get(employee_no="L-1").user == free

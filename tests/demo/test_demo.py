@@ -37,3 +37,19 @@ def test_it_limits_the_demo_staff_member_to_one_site():
     staff = User.objects.get(username="staff")
     assert list(staff.scoped_sites.values_list("code", flat=True)) == ["BSN"]
     assert staff.employee.site.code == "BSN"
+
+
+def test_it_adds_documents_and_standards_once():
+    from sqms.documents.models import Document
+    from sqms.standards.models import Metric, ServiceStandard
+
+    call_command("demo", stdout=io.StringIO())
+    counts = (Document.objects.count(), Metric.objects.count(), ServiceStandard.objects.count())
+    assert all(counts)
+    call_command("demo", stdout=io.StringIO())
+    assert (
+        Document.objects.count(),
+        Metric.objects.count(),
+        ServiceStandard.objects.count(),
+    ) == counts
+    assert audit_verify()[1] is None

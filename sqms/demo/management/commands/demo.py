@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sqms.demo.org import ACCOUNTS, PASSWORD, build_org, demo_counts, demo_org_exists
+from sqms.documents.demo import build_documents_demo
+from sqms.standards.demo import build_standards_demo
 
 
 class Command(BaseCommand):
@@ -28,6 +30,15 @@ class Command(BaseCommand):
                     % counts
                 )
             )
+        # Each later area adds its part; every part skips itself when it is already there.
+        with transaction.atomic():
+            documents = build_documents_demo(password=PASSWORD)
+            standards = build_standards_demo()
+        if documents:
+            self.stdout.write(_("Demo documents loaded: %(n)d.") % {"n": len(documents)})
+        self.stdout.write(
+            _("Service standards: %(metrics)d metrics, %(standards)d standards.") % standards
+        )
         self.stdout.write(_("Demo accounts (password: %(password)s):") % {"password": PASSWORD})
         for username, role, _last, _first in ACCOUNTS:
             self.stdout.write(f"  {username:<10} {role.label}")

@@ -107,7 +107,7 @@ class _StandardLevelForm(forms.Form):
         max_value=100,
         max_digits=5,
         decimal_places=2,
-        help_text=_("E.g. 95: at least 95 % of the records of each period meet the threshold."),
+        help_text=_("E.g. 95: at least 95 in every 100 records of each period meet the threshold."),
     )
     period = forms.ChoiceField(label=_("Evaluation period"), choices=Period.choices)
     segments = forms.MultipleChoiceField(

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from sqms.core.models import AuditAction, TokenScope
@@ -15,7 +16,7 @@ class DateInput(forms.DateInput):
 
 def _content_type_label(ct: ContentType) -> str:
     model = ct.model_class()
-    return str(model._meta.verbose_name).capitalize() if model else ct.model
+    return capfirst(str(model._meta.verbose_name)) if model else ct.model
 
 
 class AuditFilterForm(forms.Form):

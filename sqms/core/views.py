@@ -71,7 +71,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
             e.seq,
             e.created_at.isoformat(),
             e.actor_label,
-            e.action,
+            e.get_action_display(),
             f"{e.content_type.app_label}.{e.content_type.model}",
             e.object_id,
             e.object_repr,

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import capfirst
 
 from sqms.core.models import AuditEntry
 
@@ -12,7 +13,7 @@ register = template.Library()
 
 @register.filter
 def verbose_name(model: Any) -> str:
-    return str(model._meta.verbose_name).capitalize()
+    return capfirst(str(model._meta.verbose_name))
 
 
 @register.filter
@@ -24,7 +25,7 @@ def field_label(name: str, entry: AuditEntry) -> str:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return name
-    return str(getattr(field, "verbose_name", name)).capitalize()
+    return capfirst(str(getattr(field, "verbose_name", name)))
 
 
 @register.filter

@@ -5,6 +5,9 @@ from ninja import NinjaAPI
 
 from sqms.core.api import API_AUTH, install_problem_handlers
 from sqms.documents.api import router as documents_router
+from sqms.feedback.api import router as feedback_router
+from sqms.improvement.api import router as improvement_router
+from sqms.monitoring.api import router as monitoring_router
 from sqms.org.api import router as org_router
 from sqms.standards.api import router as standards_router
 
@@ -21,3 +24,6 @@ install_problem_handlers(api)
 api.add_router("/org/", org_router)
 api.add_router("/documents/", documents_router)
 api.add_router("/standards/", standards_router)
+api.add_router("/feedback/", feedback_router)
+api.add_router("/monitoring/", monitoring_router)
+api.add_router("/improvement/", improvement_router)

@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "sqms.org",
     "sqms.documents",
     "sqms.standards",
+    "sqms.feedback",
+    "sqms.monitoring",
+    "sqms.improvement",
     "sqms.demo",
 ]
 

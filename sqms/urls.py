@@ -60,6 +60,9 @@ urlpatterns = [
     path("org/", include("sqms.org.urls")),
     path("documents/", include("sqms.documents.urls")),
     path("standards/", include("sqms.standards.urls")),
+    path("feedback/", include("sqms.feedback.urls")),
+    path("monitoring/", include("sqms.monitoring.urls")),
+    path("improvement/", include("sqms.improvement.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api_urls),
 ]

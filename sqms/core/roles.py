@@ -22,6 +22,9 @@ class Area(StrEnum):
     AUDIT = "audit"
     DOCUMENTS = "documents"
     STANDARDS = "standards"
+    FEEDBACK = "feedback"
+    MONITORING = "monitoring"
+    IMPROVEMENT = "improvement"
 
 
 class Level(IntEnum):
@@ -30,23 +33,27 @@ class Level(IntEnum):
     WRITE = 2
 
 
-_READ_ALL = {Area.ORG: Level.READ, Area.DOCUMENTS: Level.READ, Area.STANDARDS: Level.READ}
+_READ_ALL = {
+    Area.ORG: Level.READ,
+    Area.DOCUMENTS: Level.READ,
+    Area.STANDARDS: Level.READ,
+    Area.FEEDBACK: Level.READ,
+    Area.MONITORING: Level.READ,
+    Area.IMPROVEMENT: Level.READ,
+}
+_WRITE_ALL = dict.fromkeys(_READ_ALL, Level.WRITE)
 
 GRANTS: dict[str, dict[Area, Level]] = {
-    Role.ADMIN: {
-        Area.ORG: Level.WRITE,
-        Area.AUDIT: Level.READ,
+    Role.ADMIN: {**_WRITE_ALL, Area.AUDIT: Level.READ},
+    Role.QUALITY_MANAGER: {**_WRITE_ALL, Area.AUDIT: Level.READ},
+    # Process owners write the procedures of their processes, follow up their customers'
+    # feedback and own corrective actions.
+    Role.PROCESS_OWNER: {
+        **_READ_ALL,
         Area.DOCUMENTS: Level.WRITE,
-        Area.STANDARDS: Level.WRITE,
+        Area.FEEDBACK: Level.WRITE,
+        Area.IMPROVEMENT: Level.WRITE,
     },
-    Role.QUALITY_MANAGER: {
-        Area.ORG: Level.WRITE,
-        Area.AUDIT: Level.READ,
-        Area.DOCUMENTS: Level.WRITE,
-        Area.STANDARDS: Level.WRITE,
-    },
-    # Process owners write the procedures and work instructions of their processes.
-    Role.PROCESS_OWNER: {**_READ_ALL, Area.DOCUMENTS: Level.WRITE},
     Role.STAFF: dict(_READ_ALL),
     # The auditor reads everything, the audit trail included, and changes nothing.
     Role.AUDITOR: {**_READ_ALL, Area.AUDIT: Level.READ},

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FeedbackConfig(AppConfig):
+    name = "sqms.feedback"
+    label = "feedback"
+    verbose_name = _("Customer feedback")
+
+    def ready(self) -> None:
+        from sqms.core.navigation import NavItem, nav_register
+        from sqms.core.roles import Area
+
+        nav_register(
+            NavItem(
+                order=300,
+                label=_("Customer feedback"),
+                url_name="feedback:survey_list",
+                area=Area.FEEDBACK,
+                children=((_("Surveys"), "feedback:survey_list"),),
+            )
+        )

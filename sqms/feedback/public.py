@@ -1,0 +1,232 @@
+"""Public survey pages: no login, the respondent's language, plain POST without JavaScript.
+
+Abuse protection: a per-IP rate limit on submissions, a honeypot field, single-use links,
+size limits (in `services.answers_clean`). The IP address is stored only as a salted hash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csp import csp_override
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from sqms.core.ratelimit import client_ip, hit
+from sqms.feedback import services
+from sqms.feedback.models import Distribution, Question, QuestionKind, SurveyStatus
+
+HONEYPOT = "website"
+RATE_LIMIT = 30
+RATE_WINDOW = 600
+LANGS = ("ko", "en")
+
+EMBED_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "frame-ancestors": ["*"],
+    "form-action": ["'self'"],
+}
+
+
+def _distribution(token: str) -> Distribution:
+    found = (
+        Distribution.objects.select_related("survey").filter(token=token[:64]).first()
+        if token
+        else None
+    )
+    if found is None or found.survey.status == SurveyStatus.DRAFT:
+        raise Http404
+    return found
+
+
+def _language(request: HttpRequest) -> str:
+    asked = request.GET.get("lang") or request.POST.get("lang") or ""
+    if asked in LANGS:
+        return asked
+    current = translation.get_language() or "ko"
+    return current[:2] if current[:2] in LANGS else "ko"
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    checked: bool
+
+
+@dataclass
+class Item:
+    key: str
+    number: int
+    text: str
+    kind: str
+    required: bool
+    options: list[Option] = field(default_factory=list)
+    expectation: list[Option] = field(default_factory=list)
+    multiple: bool = False
+    text_value: str = ""
+    error: str = ""
+    expectation_error: str = ""
+    note: str = ""
+    low_label: str = ""
+    high_label: str = ""
+
+
+def _scale_options(low: int, high: int, picked: str) -> list[Option]:
+    return [Option(str(n), str(n), str(n) == picked) for n in range(low, high + 1)]
+
+
+def _items(
+    questions: list[Question], lang: str, raw: dict[str, list[str]], errors: dict[str, str]
+) -> list[Item]:
+    numbers = {q.pk: n for n, q in enumerate(questions, start=1)}
+    out = []
+    for n, q in enumerate(questions, start=1):
+        key = f"q{q.pk}"
+        picked = raw.get(key, [])
+        item = Item(
+            key=key,
+            number=n,
+            text=q.text_for(lang),
+            kind=q.kind,
+            required=q.required,
+            error=errors.get(key, ""),
+            expectation_error=errors.get(f"{key}_e", ""),
+        )
+        if q.scale:
+            low, high = q.scale
+            item.options = _scale_options(low, high, picked[0] if picked else "")
+            if q.is_pair:
+                e = raw.get(f"{key}_e", [])
+                item.expectation = _scale_options(low, high, e[0] if e else "")
+            if q.kind == QuestionKind.NPS:
+                item.low_label, item.high_label = _("Not at all likely"), _("Extremely likely")
+            elif q.kind == QuestionKind.CES or q.kind == QuestionKind.SERVQUAL:
+                item.low_label, item.high_label = _("Strongly disagree"), _("Strongly agree")
+            else:
+                item.low_label, item.high_label = _("Very dissatisfied"), _("Very satisfied")
+        elif q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+            item.multiple = q.kind == QuestionKind.MULTIPLE
+            item.options = [Option(v, label, v in picked) for v, label in q.choice_labels(lang)]
+        else:
+            item.text_value = picked[0] if picked else ""
+        if q.show_if_id is not None and q.show_if_max is not None:
+            item.note = _(
+                "Answer this only if you gave question %(n)d a score of %(max)d or lower."
+            ) % {"n": numbers.get(q.show_if_id, 0), "max": q.show_if_max}
+        out.append(item)
+    return out
+
+
+def _problem_page(request: HttpRequest, problem: str, lang: str, *, embed: bool) -> HttpResponse:
+    status = 200 if problem == "used" else 410
+    return render(
+        request,
+        "feedback/public_unavailable.html",
+        {"problem": problem, "lang": lang, "embed": embed},
+        status=status,
+    )
+
+
+def _survey_page(request: HttpRequest, token: str, *, embed: bool) -> HttpResponse:
+    distribution = _distribution(token)
+    lang = _language(request)
+    with translation.override(lang):
+        problem = services.link_problem(distribution)
+        if problem:
+            return _problem_page(request, problem, lang, embed=embed)
+        survey = distribution.survey
+        questions = list(survey.questions.select_related("show_if").order_by("order", "pk"))
+        raw: dict[str, list[str]] = {}
+        errors: dict[str, str] = {}
+        if request.method == "POST":
+            if not hit(
+                scope="survey", key=client_ip(request), limit=RATE_LIMIT, window_seconds=RATE_WINDOW
+            ):
+                return render(
+                    request,
+                    "feedback/public_limited.html",
+                    {"lang": lang, "embed": embed},
+                    status=429,
+                )
+            raw = {
+                k: [str(v)[: services.MAX_TEXT + 1] for v in vs] for k, vs in request.POST.lists()
+            }
+            thanks = reverse("feedback:public_thanks", kwargs={"token": distribution.token})
+            if request.POST.get(HONEYPOT):
+                # A bot filled the hidden field: it sees the usual thank-you, nothing is stored.
+                return redirect(f"{thanks}?lang={lang}")
+            try:
+                services.response_submit(
+                    distribution=distribution, raw=raw, language=lang, ip=client_ip(request)
+                )
+            except services.LinkUnavailable as exc:
+                return _problem_page(request, exc.reason, lang, embed=embed)
+            except services.AnswersInvalid as exc:
+                errors = exc.errors
+            else:
+                if embed:
+                    return render(
+                        request,
+                        "feedback/public_thanks.html",
+                        {"lang": lang, "embed": True, "survey": survey},
+                    )
+                return redirect(f"{thanks}?lang={lang}")
+        context = {
+            "survey": survey,
+            "title": survey.title_for(lang),
+            "intro": survey.intro_for(lang),
+            "items": _items(questions, lang, raw, errors),
+            "errors": errors,
+            "contact": {
+                k: (raw.get(k) or [""])[0]
+                for k in ("contact_name", "contact_phone", "contact_email")
+            },
+            "consent_checked": bool(raw.get("consent")),
+            "lang": lang,
+            "other_lang": "en" if lang == "ko" else "ko",
+            "embed": embed,
+            "honeypot": HONEYPOT,
+            "max_text": services.MAX_TEXT,
+            "single_use": distribution.is_single_use,
+        }
+        status = 400 if errors else 200
+        return render(request, "feedback/public_survey.html", context, status=status)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def public_survey(request: HttpRequest, token: str) -> HttpResponse:
+    return _survey_page(request, token, embed=False)
+
+
+@login_not_required
+@csrf_exempt  # framed on other sites, where the CSRF cookie is not sent; see module docstring
+@xframe_options_exempt
+@csp_override(EMBED_CSP)
+@require_http_methods(["GET", "POST"])
+def public_embed(request: HttpRequest, token: str) -> HttpResponse:
+    return _survey_page(request, token, embed=True)
+
+
+@login_not_required
+@require_GET
+def public_thanks(request: HttpRequest, token: str) -> HttpResponse:
+    distribution = _distribution(token)
+    lang = _language(request)
+    with translation.override(lang):
+        return render(
+            request,
+            "feedback/public_thanks.html",
+            {"lang": lang, "embed": False, "survey": distribution.survey},
+        )

@@ -1,0 +1,23 @@
+"""Daily: remind action owners before the due date, escalate overdue actions."""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from sqms.improvement.services import action_escalations_send, action_reminders_send
+
+log = logging.getLogger(__name__)
+
+
+@db_periodic_task(crontab(hour="7", minute="45"))  # type: ignore[untyped-decorator]
+def improvement_send_reminders() -> tuple[int, int]:
+    """Safe to run more than once a day: each action is reminded and escalated once a day."""
+    today = timezone.localdate()
+    reminded = action_reminders_send(today=today)
+    escalated = action_escalations_send(today=today)
+    log.info("Action reminders sent: %d; escalations: %d.", reminded, escalated)
+    return reminded, escalated

@@ -1,0 +1,107 @@
+"""Factories for the improvement tests: every record made through the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from django.utils import timezone
+
+from sqms.core.models import User
+from sqms.core.roles import Role
+from sqms.improvement import services
+from sqms.improvement.models import (
+    ActionKind,
+    ActionStatus,
+    Bone,
+    Cause,
+    CheckKind,
+    NcStatus,
+    Nonconformance,
+    SourceType,
+)
+from tests.factories import make_user
+
+_seq = itertools.count(1)
+
+IMPROVED_BEFORE = "\n".join(["60, 400"] * 8)
+IMPROVED_AFTER = "\n".join(["30, 400"] * 8)
+
+
+def make_cause(actor: User | None = None, bone: str = Bone.PROCESS) -> Cause:
+    n = next(_seq)
+    category = services.category_create(actor=actor, code=f"C{n}", name=f"분류 {n}", bone=bone)
+    return services.cause_create(actor=actor, category=category, code=f"K{n}", name=f"원인 {n}")
+
+
+def make_nc(actor: User | None = None, **fields: Any) -> Nonconformance:
+    fields.setdefault("title", f"부적합 {next(_seq)}")
+    fields.setdefault("source_type", SourceType.MANUAL)
+    return services.nonconformance_create(actor=actor, **fields)
+
+
+def advance(nc: Nonconformance, to: str, *, actor: User | None = None) -> Nonconformance:
+    """Bring a nonconformance to `to` (up to verified), meeting each requirement on the way."""
+    actor = actor or make_user(Role.QUALITY_MANAGER)
+    order = [
+        NcStatus.CONTAINED,
+        NcStatus.ANALYSED,
+        NcStatus.ACTION_PLANNED,
+        NcStatus.IMPLEMENTED,
+        NcStatus.VERIFIED,
+    ]
+    for step in order[: order.index(to) + 1]:
+        nc.refresh_from_db()
+        if step == NcStatus.CONTAINED:
+            nc = services.nonconformance_update(
+                actor=actor, nc=nc, fields={"containment": "임시 인력 투입"}
+            )
+        elif step == NcStatus.ANALYSED:
+            nc = services.root_cause_set(
+                actor=actor, nc=nc, cause=make_cause(actor), statement="절차 미비"
+            )
+        elif step == NcStatus.ACTION_PLANNED:
+            services.action_create(
+                actor=actor,
+                nc=nc,
+                kind=ActionKind.CORRECTIVE,
+                title="절차 개정",
+                owner=actor,
+                due_on=timezone.localdate() + dt.timedelta(days=10),
+            )
+        elif step == NcStatus.IMPLEMENTED:
+            for action in nc.actions.all():
+                services.action_set_status(actor=actor, action=action, status=ActionStatus.DONE)
+        elif step == NcStatus.VERIFIED:
+            check(nc, actor=actor)
+        nc = services.nonconformance_transition(actor=actor, nc=nc, to=step)
+    return nc
+
+
+def check(
+    nc: Nonconformance,
+    *,
+    actor: User | None = None,
+    before: str = IMPROVED_BEFORE,
+    after: str = IMPROVED_AFTER,
+    kind: str = CheckKind.PROPORTION,
+    higher_is_better: bool = False,
+) -> Any:
+    today = timezone.localdate()
+    return services.effectiveness_check_create(
+        actor=actor,
+        nc=nc,
+        kind=kind,
+        higher_is_better=higher_is_better,
+        metric_label="대기 비율",
+        before_from=today - dt.timedelta(days=100),
+        before_to=today - dt.timedelta(days=50),
+        after_from=today - dt.timedelta(days=40),
+        after_to=today,
+        before=before,
+        after=after,
+    )
+
+
+NO_CHANGE = "\n".join(["50, 400"] * 8)

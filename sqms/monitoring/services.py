@@ -1,0 +1,420 @@
+"""Writes of the monitoring app: record sources and imports of service records."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sqms.core.audit import PendingEntry, audit_record_many
+from sqms.core.models import AuditAction, User
+from sqms.core.records import record_create, record_update
+from sqms.monitoring.ingest import (
+    CleanRow,
+    FileProblem,
+    Lookups,
+    RawRow,
+    RowValidator,
+    open_rows,
+    sniff_format,
+)
+from sqms.monitoring.models import (
+    ErrorPolicy,
+    ImportRowError,
+    ImportRun,
+    RecordSource,
+    RunStatus,
+)
+from sqms.monitoring.writer import upsert_rows
+from sqms.org.access import (
+    employees_visible_to,
+    services_visible_to,
+    sites_visible_to,
+    teams_visible_to,
+)
+from sqms.org.models import Employee, Service, Site, Team
+
+CHUNK = 5_000
+ERRORS_KEPT = 10_000
+Progress = Callable[[ImportRun], None]
+
+
+def max_import_bytes() -> int:
+    return int(getattr(settings, "SQMS_IMPORT_MAX_BYTES", 200 * 1024 * 1024))
+
+
+def import_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+# --- sources --------------------------------------------------------------------------------
+
+
+def source_create(
+    *,
+    actor: User | None,
+    name: str,
+    description: str = "",
+    mapping: dict[str, str] | None = None,
+    policy: str = ErrorPolicy.REJECT_ALL,
+    time_zone: str = "Asia/Seoul",
+) -> RecordSource:
+    source = RecordSource(
+        name=name,
+        description=description,
+        mapping=mapping or {},
+        policy=policy,
+        time_zone=time_zone,
+    )
+    return record_create(actor=actor, obj=source)
+
+
+def source_update(
+    *, actor: User | None, source: RecordSource, fields: dict[str, Any]
+) -> RecordSource:
+    if "mapping" in fields:
+        fields = {**fields, "mapping": {k: v for k, v in fields["mapping"].items() if v}}
+    return record_update(actor=actor, obj=source, fields=fields)
+
+
+# --- import runs ----------------------------------------------------------------------------
+
+
+def _store(chunks: Iterable[bytes], suffix: str) -> tuple[Path, int, str]:
+    """Write an upload to the imports folder, chunk by chunk, refusing what is too large."""
+    path = import_dir() / f"{uuid.uuid4().hex}{suffix}"
+    digest, size, limit = hashlib.sha256(), 0, max_import_bytes()
+    with path.open("wb") as out:
+        for chunk in chunks:
+            size += len(chunk)
+            if size > limit:
+                out.close()
+                path.unlink(missing_ok=True)
+                raise FileProblem(
+                    _("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}
+                )
+            digest.update(chunk)
+            out.write(chunk)
+    return path, size, digest.hexdigest()
+
+
+def import_run_create(
+    *,
+    actor: User | None,
+    source: RecordSource,
+    file_name: str,
+    chunks: Iterable[bytes],
+    policy: str = "",
+    encoding: str = "auto",
+) -> ImportRun:
+    """Save an uploaded file and a pending run for it; nothing is imported yet."""
+    suffix = Path(file_name).suffix.lower()[:10]
+    if suffix not in (".csv", ".txt", ".tsv", ".xlsx", ".ndjson", ".jsonl"):
+        suffix = ".dat"
+    path, size, sha = _store(chunks, suffix)
+    run = ImportRun(
+        source=source,
+        file_name=Path(file_name).name[:255] or "upload",
+        stored_path=str(path),
+        file_format=sniff_format(path, file_name),
+        encoding=encoding or "auto",
+        size=size,
+        sha256=sha,
+        policy=policy or source.policy,
+        status=RunStatus.PENDING,
+        created_by=actor,
+    )
+    run.full_clean()
+    run.save()
+    return run
+
+
+def lookups_for(user: Any | None) -> Lookups:
+    if user is None:
+        services, sites = Service.objects.all(), Site.objects.all()
+        teams, agents = Team.objects.all(), Employee.objects.all()
+    else:
+        services, sites = services_visible_to(user), sites_visible_to(user)
+        teams, agents = teams_visible_to(user), employees_visible_to(user)
+    return Lookups(
+        services=dict(services.values_list("code", "pk")),
+        sites=dict(sites.values_list("code", "pk")),
+        teams={code: (pk, site) for code, pk, site in teams.values_list("code", "pk", "site_id")},
+        agents=dict(agents.values_list("employee_no", "pk")),
+    )
+
+
+def _columns_seen(source: RecordSource, columns: list[str]) -> None:
+    if columns and columns != source.last_columns:
+        RecordSource.objects.filter(pk=source.pk).update(last_columns=columns[:200])
+        source.last_columns = columns[:200]
+
+
+class _Errors:
+    """Row errors of one run: the first ERRORS_KEPT are kept, the rest only counted."""
+
+    def __init__(self, run: ImportRun) -> None:
+        self.run, self.total, self.pending = run, 0, list[ImportRowError]()
+        self.kept = 0
+
+    def add(self, row: int, column: str, reason: str) -> None:
+        self.total += 1
+        if self.kept < ERRORS_KEPT:
+            self.kept += 1
+            self.pending.append(
+                ImportRowError(run=self.run, row=row, column=column[:255], reason=reason)
+            )
+        if len(self.pending) >= 1000:
+            self.flush()
+
+    def flush(self) -> None:
+        ImportRowError.objects.bulk_create(self.pending)
+        self.pending = []
+
+
+def _mark(run: ImportRun, **fields: Any) -> None:
+    for name, value in fields.items():
+        setattr(run, name, value)
+    ImportRun.objects.filter(pk=run.pk).update(**fields)
+
+
+def _validated(
+    run: ImportRun,
+    rows: Iterable[RawRow],
+    validator: RowValidator,
+    errors: _Errors,
+    on_chunk: Callable[[list[CleanRow], int], None],
+) -> int:
+    """Validate every row, reporting errors; hand good rows on in chunks. Returns bad rows."""
+    seen: dict[str, int] = {}
+    chunk: list[CleanRow] = []
+    bad = processed = 0
+    for raw in rows:
+        processed += 1
+        if raw.cells is None:
+            bad += 1
+            errors.add(raw.number, "", raw.problem)
+            continue
+        clean, problems = validator.clean(raw.cells)
+        if clean is not None and clean.external_id in seen:
+            problems = [
+                (
+                    validator.column_of("external_id"),
+                    _("External id “%(id)s” is repeated; it was first seen on row %(row)s.")
+                    % {"id": clean.external_id, "row": seen[clean.external_id]},
+                )
+            ]
+        if problems or clean is None:
+            bad += 1
+            for column, reason in problems:
+                errors.add(raw.number, column, reason)
+            continue
+        seen[clean.external_id] = raw.number
+        chunk.append(clean)
+        if len(chunk) >= CHUNK:
+            on_chunk(chunk, processed)
+            chunk = []
+    on_chunk(chunk, processed)
+    return bad
+
+
+def import_run_execute(
+    *,
+    run: ImportRun,
+    file_path: Path | None = None,
+    user: Any | None = None,
+    on_progress: Progress | None = None,
+) -> ImportRun:
+    """Import a run's file under its error policy; one audit entry records the outcome.
+
+    `user`, when given, limits the sites, services, teams and agents rows may name to those
+    the user sees.
+    """
+    path = Path(file_path or run.stored_path)
+    source = run.source
+    _mark(run, status=RunStatus.RUNNING, started_at=timezone.now(), progress=0)
+    errors = _Errors(run)
+    lookups = lookups_for(user)
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    total_bad = total_good = 0
+
+    def write(chunk: list[CleanRow]) -> None:
+        created, updated, unchanged = upsert_rows(source_id=source.pk, rows=chunk)
+        counts["created"] += created
+        counts["updated"] += updated
+        counts["unchanged"] += unchanged
+
+    try:
+        with open_rows(path, fmt=run.file_format, encoding=run.encoding) as stream:
+            _columns_seen(source, stream.columns)
+            validator = RowValidator(
+                columns=stream.columns,
+                mapping=source.mapping if run.file_format != "ndjson" else {},
+                lookups=lookups,
+                time_zone=source.time_zone,
+            )
+            keep = run.policy == ErrorPolicy.KEEP_GOOD
+            good = [0]
+
+            def on_chunk(chunk: list[CleanRow], processed: int) -> None:
+                good[0] += len(chunk)
+                if keep:
+                    write(chunk)
+                share = 1.0 if keep else 0.9
+                _mark(
+                    run,
+                    rows_processed=processed,
+                    progress=int(stream.progress() * 100 * share),
+                    rows_created=counts["created"],
+                    rows_updated=counts["updated"],
+                    rows_unchanged=counts["unchanged"],
+                )
+                if on_progress:
+                    on_progress(run)
+
+            total_bad = _validated(run, stream.rows, validator, errors, on_chunk)
+            total_good = good[0]
+        if total_bad and not keep:
+            errors.flush()
+            return _finish(
+                run,
+                RunStatus.REJECTED,
+                errors,
+                counts,
+                total_good + total_bad,
+                total_bad,
+                _("Nothing was imported: %(n)d rows have errors.") % {"n": total_bad},
+            )
+        if not keep:
+            with (
+                transaction.atomic(),
+                open_rows(path, fmt=run.file_format, encoding=run.encoding) as stream,
+            ):
+                validator = RowValidator(
+                    columns=stream.columns,
+                    mapping=source.mapping if run.file_format != "ndjson" else {},
+                    lookups=lookups,
+                    time_zone=source.time_zone,
+                )
+                _validated(
+                    run, stream.rows, validator, _Errors(run), lambda chunk, _n: write(chunk)
+                )
+    except FileProblem as problem:
+        errors.pending = errors.pending[:0]
+        errors.total = errors.kept = 0
+        errors.add(problem.row, problem.column, problem.reason)
+        errors.flush()
+        written = counts["created"] + counts["updated"]
+        status = RunStatus.FAILED if written else RunStatus.REJECTED
+        return _finish(run, status, errors, counts, total_good + total_bad, 0, problem.reason)
+    except OSError as exc:
+        errors.add(0, "", str(exc))
+        errors.flush()
+        return _finish(run, RunStatus.FAILED, errors, counts, 0, 0, str(exc))
+    errors.flush()
+    message = _("%(n)d rows with errors were left out.") % {"n": total_bad} if total_bad else ""
+    return _finish(run, RunStatus.DONE, errors, counts, total_good + total_bad, total_bad, message)
+
+
+def _finish(
+    run: ImportRun,
+    status: str,
+    errors: _Errors,
+    counts: dict[str, int],
+    total: int,
+    failed: int,
+    message: str,
+) -> ImportRun:
+    with transaction.atomic():
+        _mark(
+            run,
+            status=status,
+            message=message[:2000],
+            progress=100,
+            rows_total=total,
+            rows_processed=total,
+            rows_created=counts["created"],
+            rows_updated=counts["updated"],
+            rows_unchanged=counts["unchanged"],
+            rows_failed=failed,
+            errors_total=errors.total,
+            finished_at=timezone.now(),
+        )
+        changes = {
+            name: [None, getattr(run, name)]
+            for name in (
+                "file_name",
+                "sha256",
+                "policy",
+                "status",
+                "rows_total",
+                "rows_created",
+                "rows_updated",
+                "rows_unchanged",
+                "rows_failed",
+            )
+        }
+        audit_record_many(
+            actor=run.created_by,
+            entries=[PendingEntry(action=AuditAction.CREATE, obj=run, changes=changes)],
+        )
+    return run
+
+
+def import_run_queue(*, run: ImportRun) -> ImportRun:
+    """Confirm a pending run: the worker imports it (immediately in tests)."""
+    from sqms.monitoring.tasks import import_run_task
+
+    if run.status != RunStatus.PENDING:
+        return run
+    _mark(run, status=RunStatus.QUEUED)
+    transaction.on_commit(lambda: import_run_task(run.pk))
+    return run
+
+
+def _json_lines(items: Iterable[Any]) -> Iterable[bytes]:
+    for item in items:
+        yield json.dumps(item, ensure_ascii=False, default=str).encode() + b"\n"
+
+
+def records_import_items(
+    *, actor: User | None, source: RecordSource, items: Iterable[Any], policy: str = "", user: Any
+) -> ImportRun:
+    """Import a JSON batch (a list of record objects) synchronously."""
+    run = import_run_create(
+        actor=actor,
+        source=source,
+        file_name="api-batch.ndjson",
+        chunks=_json_lines(items),
+        policy=policy,
+    )
+    return import_run_execute(run=run, user=user)
+
+
+def records_import_stream(
+    *, actor: User | None, source: RecordSource, stream: BinaryIO, policy: str = "", user: Any
+) -> ImportRun:
+    """Import an NDJSON body, spooled to disk as it arrives."""
+
+    def chunks() -> Iterable[bytes]:
+        while block := stream.read(65_536):
+            yield block
+
+    run = import_run_create(
+        actor=actor,
+        source=source,
+        file_name="api-stream.ndjson",
+        chunks=chunks(),
+        policy=policy,
+    )
+    return import_run_execute(run=run, user=user)

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 
 from sqms.demo.org import ACCOUNTS, PASSWORD, build_org, demo_counts, demo_org_exists
 from sqms.documents.demo import build_documents_demo
+from sqms.feedback.demo import build_feedback_demo
+from sqms.improvement.demo import build_improvement_demo
 from sqms.standards.demo import build_standards_demo
 
 
@@ -34,6 +36,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             documents = build_documents_demo(password=PASSWORD)
             standards = build_standards_demo()
+            build_feedback_demo()
+            build_improvement_demo(password=PASSWORD)
         if documents:
             self.stdout.write(_("Demo documents loaded: %(n)d.") % {"n": len(documents)})
         self.stdout.write(

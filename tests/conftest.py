@@ -11,6 +11,9 @@ from tests.factories import make_user
 
 ROLES = [r.value for r in Role]
 
+# One Chromium per test session, shared by every app's browser tests.
+pytest_plugins = ["tests.browser_fixtures"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # Browser tests drive a synchronous Playwright loop next to the ORM.

@@ -9,17 +9,16 @@ from playwright.sync_api import Page, expect
 
 from sqms.core.roles import Role
 from sqms.feedback.models import Response as SurveyResponse
-from tests.browser.conftest import artifacts, chromium, new_page, page  # noqa: F401 - fixtures
 from tests.factories import PASSWORD, make_user
 from tests.feedback.factories import make_link, make_survey, questions, respond
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_it_answers_a_survey_on_a_phone(new_page, artifacts: Path) -> None:  # noqa: F811
+def test_it_answers_a_survey_on_a_phone(new_page, artifacts: Path) -> None:
     survey = make_survey()
     link = make_link(survey)
-    page: Page = new_page(locale="en-US")  # noqa: F811
+    page: Page = new_page(locale="en-US")
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(f"/feedback/s/{link.token}/")
     expect(page.locator("h1")).to_contain_text(survey.title_en)
@@ -33,7 +32,7 @@ def test_it_answers_a_survey_on_a_phone(new_page, artifacts: Path) -> None:  # n
     assert SurveyResponse.objects.get().answers.count() == 3
 
 
-def test_it_draws_the_trend_charts(page: Page, artifacts: Path) -> None:  # noqa: F811
+def test_it_draws_the_trend_charts(page: Page, artifacts: Path) -> None:
     survey = make_survey()
     link = make_link(survey)
     for n in range(6):

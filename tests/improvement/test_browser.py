@@ -11,14 +11,13 @@ from playwright.sync_api import Page, expect
 from sqms.core.roles import Role
 from sqms.improvement import services
 from sqms.improvement.models import Bone
-from tests.browser.conftest import artifacts, chromium, new_page, page  # noqa: F401
 from tests.factories import PASSWORD, make_user
 from tests.improvement.factories import make_cause, make_nc
 
 pytestmark = pytest.mark.browser
 
 
-def _log_in(page: Page, username: str) -> None:  # noqa: F811
+def _log_in(page: Page, username: str) -> None:
     page.goto("/accounts/login/")
     page.locator("main input[name=username]").fill(username)
     page.locator("main input[name=password]").fill(PASSWORD)
@@ -26,7 +25,7 @@ def _log_in(page: Page, username: str) -> None:  # noqa: F811
     expect(page).to_have_url(re.compile(r"/$"))
 
 
-def test_it_draws_the_pareto_chart_and_the_fishbone(page: Page, artifacts: Path) -> None:  # noqa: F811
+def test_it_draws_the_pareto_chart_and_the_fishbone(page: Page, artifacts: Path) -> None:
     qm = make_user(Role.QUALITY_MANAGER, username="qm-browser")
     causes = [make_cause(qm), make_cause(qm)]
     nc = None

@@ -1,4 +1,5 @@
-"""Browser tests: one headless Chromium per session, a fresh context (cookies, storage) per test.
+"""Browser fixtures for every app's browser tests (loaded by tests/conftest.py): one headless
+Chromium per session, a fresh context (cookies, storage) per test.
 
 Chromium is Debian's (/usr/bin/chromium); Playwright never downloads a browser here. Without it
 the tests are skipped locally and fail in CI (CI=true), so CI can never go green by skipping.
@@ -28,7 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 DEFAULT_TIMEOUT_MS = 10_000
 
 PageFactory = Callable[..., Page]

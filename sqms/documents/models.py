@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sqms.core.models import ArchivableModel, TimeStampedModel
+from sqms.core.signing import AttemptOutcome
 
 
 class DocType(models.TextChoices):
@@ -31,12 +32,6 @@ class RevisionStatus(models.TextChoices):
 class Meaning(models.TextChoices):
     REVIEWED = "reviewed", _("Reviewed")
     APPROVED = "approved", _("Approved")
-
-
-class AttemptOutcome(models.TextChoices):
-    SIGNED = "signed", _("Signed")
-    WRONG_PASSWORD = "wrong_password", _("Wrong password")
-    THROTTLED = "throttled", _("Too many attempts")
 
 
 class Document(ArchivableModel):

@@ -18,12 +18,12 @@ from sqms.core.audit import PendingEntry, audit_record_many, diff, snapshot
 from sqms.core.exceptions import InvalidTransition, SqmsError
 from sqms.core.models import AuditAction, User
 from sqms.core.records import record_create, record_update
+from sqms.core.signing import SIGN_FAILURE_LIMIT, SIGN_WINDOW, AttemptOutcome
 from sqms.documents import rules
 from sqms.documents.content import check_upload, content_hash
 from sqms.documents.models import (
     AckCampaign,
     Acknowledgement,
-    AttemptOutcome,
     Document,
     Meaning,
     Revision,
@@ -35,8 +35,6 @@ from sqms.documents.models import (
 )
 from sqms.org.models import Employee, JobRole, Site, Team
 
-SIGN_FAILURE_LIMIT = 5
-SIGN_WINDOW = dt.timedelta(minutes=15)
 ACK_REMINDER_DAYS = 3
 
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sqms.core.models import ArchivableModel, TimeStampedModel
+from sqms.core.signing import AttemptOutcome
 
 
 class SourceType(models.TextChoices):
@@ -88,12 +89,6 @@ class Verdict(models.TextChoices):
     IMPROVED = "improved", _("Improved")
     NO_EVIDENCE = "no_evidence", _("No evidence of change")
     WORSE = "worse", _("Worse")
-
-
-class AttemptOutcome(models.TextChoices):
-    SIGNED = "signed", _("Signed")
-    WRONG_PASSWORD = "wrong_password", _("Wrong password")
-    THROTTLED = "throttled", _("Too many attempts")
 
 
 # --- cause taxonomy ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from sqms.core.exceptions import InvalidTransition, ReasonRequired, SqmsError
 from sqms.core.models import User
 from sqms.core.records import record_archive, record_create, record_update
 from sqms.core.roles import Role
+from sqms.core.signing import SIGN_FAILURE_LIMIT, SIGN_WINDOW, AttemptOutcome
 from sqms.documents.content import check_upload
 from sqms.improvement import rules
 from sqms.improvement.access import can_write
@@ -31,7 +32,6 @@ from sqms.improvement.models import (
     ActionKind,
     ActionNote,
     ActionStatus,
-    AttemptOutcome,
     Bone,
     Cause,
     CauseCategory,
@@ -54,8 +54,6 @@ from sqms.standards.models import Metric, StandardVersion
 from sqms_analytics import InputError, compare_means, compare_proportions
 from sqms_analytics.serialize import comparison_to_dict
 
-SIGN_FAILURE_LIMIT = 5
-SIGN_WINDOW = dt.timedelta(minutes=15)
 REMINDER_DAYS = 3
 DEFAULT_RECURRENCE_DAYS = 90
 DEFAULT_WINDOW_DAYS = 90

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sqms.core.models import TimeStampedModel
-from sqms.org.models import Channel, Employee, Service, Site, Team
+from sqms.org.models import Service, ServiceContext
 
 
 class SurveyStatus(models.TextChoices):
@@ -174,7 +174,7 @@ class DistributionKind(models.TextChoices):
     EMBED = "embed", _("Embedded page")
 
 
-class Distribution(TimeStampedModel):
+class Distribution(TimeStampedModel, ServiceContext):
     survey = models.ForeignKey(
         Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="distributions"
     )
@@ -182,39 +182,6 @@ class Distribution(TimeStampedModel):
     label = models.CharField(_("label"), max_length=120, blank=True)
     token = models.CharField(_("token"), max_length=64, unique=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
-    service = models.ForeignKey(
-        Service,
-        verbose_name=_("service"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    site = models.ForeignKey(
-        Site,
-        verbose_name=_("site"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    team = models.ForeignKey(
-        Team,
-        verbose_name=_("team"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
-    agent = models.ForeignKey(
-        Employee,
-        verbose_name=_("agent"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     used_at = models.DateTimeField(_("used"), null=True, blank=True)
 
     class Meta:
@@ -230,7 +197,7 @@ class Distribution(TimeStampedModel):
         return self.kind == DistributionKind.SINGLE_USE
 
 
-class Response(models.Model):
+class Response(ServiceContext):
     survey = models.ForeignKey(
         Survey, verbose_name=_("survey"), on_delete=models.PROTECT, related_name="responses"
     )
@@ -241,39 +208,6 @@ class Response(models.Model):
         null=True,
         blank=True,
         related_name="responses",
-    )
-    service = models.ForeignKey(
-        Service,
-        verbose_name=_("service"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    site = models.ForeignKey(
-        Site,
-        verbose_name=_("site"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    team = models.ForeignKey(
-        Team,
-        verbose_name=_("team"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
-    agent = models.ForeignKey(
-        Employee,
-        verbose_name=_("agent"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     submitted_at = models.DateTimeField(_("submitted"), db_index=True)

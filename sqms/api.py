@@ -9,6 +9,7 @@ from sqms.feedback.api import router as feedback_router
 from sqms.improvement.api import router as improvement_router
 from sqms.monitoring.api import router as monitoring_router
 from sqms.org.api import router as org_router
+from sqms.policy.api import router as policy_router
 from sqms.standards.api import router as standards_router
 
 api = NinjaAPI(
@@ -27,3 +28,4 @@ api.add_router("/standards/", standards_router)
 api.add_router("/feedback/", feedback_router)
 api.add_router("/monitoring/", monitoring_router)
 api.add_router("/improvement/", improvement_router)
+api.add_router("/policy/", policy_router)

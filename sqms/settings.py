@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "sqms.feedback",
     "sqms.monitoring",
     "sqms.improvement",
+    "sqms.policy",
     "sqms.demo",
 ]
 

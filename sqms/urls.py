@@ -63,6 +63,7 @@ urlpatterns = [
     path("feedback/", include("sqms.feedback.urls")),
     path("monitoring/", include("sqms.monitoring.urls")),
     path("improvement/", include("sqms.improvement.urls")),
+    path("policy/", include("sqms.policy.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api_urls),
 ]

@@ -25,6 +25,7 @@ class Area(StrEnum):
     FEEDBACK = "feedback"
     MONITORING = "monitoring"
     IMPROVEMENT = "improvement"
+    POLICY = "policy"
 
 
 class Level(IntEnum):
@@ -40,6 +41,7 @@ _READ_ALL = {
     Area.FEEDBACK: Level.READ,
     Area.MONITORING: Level.READ,
     Area.IMPROVEMENT: Level.READ,
+    Area.POLICY: Level.READ,
 }
 _WRITE_ALL = dict.fromkeys(_READ_ALL, Level.WRITE)
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from sqms.core.audit import audit_record, snapshot
-from sqms.core.models import ApiToken, AuditAction, TokenScope, User
+from sqms.core.models import ApiToken, AuditAction, Notification, TokenScope, User
 
 TOKEN_PREFIX = "sqms_"  # noqa: S105  (a public marker, not a secret)
 
@@ -89,3 +90,26 @@ def user_create(
     user.save()
     audit_record(actor=actor, action=AuditAction.CREATE, obj=user)
     return user
+
+
+def notification_send(
+    *, recipients: Iterable[User], title: str, body: str = "", url: str = ""
+) -> int:
+    """Write one in-app notification per recipient; returns how many were written.
+
+    `title` and `body` are stored as given: callers render them in the recipient's language
+    (`django.utils.translation.override(user.language)`) before calling.
+    """
+    rows = [
+        Notification(recipient=u, title=title[:200], body=body, url=url[:300]) for u in recipients
+    ]
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
+def notification_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications read: the given ones, or all."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())

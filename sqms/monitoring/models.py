@@ -192,3 +192,258 @@ class ImportRowError(models.Model):
 
     def __str__(self) -> str:
         return f"{self.row} {self.column}: {self.reason}"
+
+
+# --- Evaluation: rollups, baselines, signals, alerting -------------------------------------
+
+
+class Grain(models.TextChoices):
+    """The grain rollups are stored at: hourly standards keep hours, all others keep days;
+    weeks and months are derived by merging days."""
+
+    HOUR = "hour", _("Hour")
+    DAY = "day", _("Day")
+
+
+class Rollup(models.Model):
+    """The mergeable summary of one (standard, grain period, segment) cell.
+
+    `segment` is "" for the whole service or a key such as "site:3", "team:7", "channel:phone",
+    "site:3|channel:phone" or "agent:12"; the FK columns repeat it for filtering. `n` counts the
+    values, `n_meeting` those meeting the version's threshold, `total`/`total_sq` are sums for
+    means and spreads, `sketch` is a `sqms_analytics.sketch.Sketch` for percentiles, and `value`
+    is the cell's aggregate under the metric's aggregation.
+    """
+
+    standard = models.ForeignKey(
+        "standards.ServiceStandard", on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.ForeignKey(
+        "standards.StandardVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    grain = models.CharField(max_length=4, choices=Grain.choices)
+    period_start = models.DateTimeField()
+    segment = models.CharField(max_length=80, blank=True)
+    site = models.ForeignKey(
+        Site, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    channel = models.CharField(max_length=16, blank=True)
+    agent = models.ForeignKey(
+        Employee, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    n = models.BigIntegerField(default=0)
+    n_meeting = models.BigIntegerField(default=0)
+    total = models.FloatField(default=0.0)
+    total_sq = models.FloatField(default=0.0)
+    sketch = models.JSONField(default=dict, blank=True)
+    value = models.FloatField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("rollup")
+        verbose_name_plural = _("rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["standard", "grain", "segment", "period_start"],
+                name="monitoring_rollup_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.standard_id} {self.segment or '*'} {self.period_start:%Y-%m-%d %H:%M}"
+
+
+class ChartChoice(models.TextChoices):
+    AUTO = "auto", _("Chosen from the metric")
+    P = "p", _("p chart (share)")
+    IMR = "imr", _("Individuals and moving range")
+    XBAR_S = "xbar_s", _("X-bar and S")
+    U = "u", _("u chart (rate)")
+    C = "c", _("c chart (count)")
+    EWMA = "ewma", _("EWMA")
+
+
+class StandardMonitoring(TimeStampedModel):
+    """How one standard is watched: control chart, rules, SLO window, alert routing."""
+
+    standard = models.OneToOneField(
+        "standards.ServiceStandard",
+        verbose_name=_("service standard"),
+        on_delete=models.CASCADE,
+        related_name="monitoring",
+    )
+    chart = models.CharField(
+        _("control chart"), max_length=8, choices=ChartChoice.choices, default=ChartChoice.AUTO
+    )
+    rule_set = models.CharField(_("SPC rules"), max_length=20, default="western_electric")
+    slo_window_days = models.PositiveSmallIntegerField(_("SLO window (days)"), default=28)
+    webhook_url = models.URLField(_("webhook URL"), blank=True)
+    quiet_minutes = models.PositiveIntegerField(
+        _("quiet period (minutes)"),
+        default=60,
+        help_text=_("After an alert, further alerts for this standard wait this long."),
+    )
+    last_alert_at = models.DateTimeField(_("last alert"), null=True, blank=True)
+    subscribers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("subscribers"),
+        blank=True,
+        related_name="subscribed_standards",
+    )
+
+    class Meta:
+        verbose_name = _("standard monitoring")
+        verbose_name_plural = _("standard monitoring")
+
+    def __str__(self) -> str:
+        return str(self.standard)
+
+
+class Baseline(models.Model):
+    """The window control limits are estimated from; a re-baseline adds a row with a reason."""
+
+    standard = models.ForeignKey(
+        "standards.ServiceStandard",
+        verbose_name=_("service standard"),
+        on_delete=models.CASCADE,
+        related_name="baselines",
+    )
+    segment = models.CharField(_("segment"), max_length=80, blank=True)
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("until"))
+    reason = models.TextField(_("reason"))
+    limits = models.JSONField(_("control limits"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("baseline")
+        verbose_name_plural = _("baselines")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.standard_id} {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d}"
+
+
+class SignalKind(models.TextChoices):
+    BREACH = "breach", _("Standard breached")
+    SPC = "spc", _("Control chart rule")
+    SLO_FAST = "slo_fast", _("SLO fast burn")
+    SLO_SLOW = "slo_slow", _("SLO slow burn")
+
+
+class SignalStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    DISMISSED = "dismissed", _("Dismissed")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class Signal(TimeStampedModel):
+    """Statistics say something changed. Open duplicates — same standard, segment, kind and
+    rule — are folded into one row whose evidence and `last_period` grow."""
+
+    standard = models.ForeignKey(
+        "standards.ServiceStandard",
+        verbose_name=_("service standard"),
+        on_delete=models.CASCADE,
+        related_name="signals",
+    )
+    version = models.ForeignKey(
+        "standards.StandardVersion",
+        verbose_name=_("standard version"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    segment = models.CharField(_("segment"), max_length=80, blank=True)
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=SignalKind.choices)
+    rule = models.CharField(_("rule"), max_length=40, blank=True)
+    first_period = models.DateTimeField(_("first period"))
+    last_period = models.DateTimeField(_("last period"))
+    occurrences = models.PositiveIntegerField(_("occurrences"), default=1)
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=14, choices=SignalStatus.choices, default=SignalStatus.OPEN
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("signal")
+        verbose_name_plural = _("signals")
+        ordering = ["-last_period", "-pk"]
+        indexes = [models.Index(fields=["status", "standard"])]
+
+    def __str__(self) -> str:
+        return f"{self.standard_id} {self.kind} {self.rule}"
+
+
+class DeliveryChannel(models.TextChoices):
+    IN_APP = "in_app", _("In the app")
+    EMAIL = "email", _("E-mail")
+    WEBHOOK = "webhook", _("Webhook")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SUPPRESSED = "suppressed", _("Held back by the quiet period")
+
+
+class AlertDelivery(models.Model):
+    """One attempt chain to tell one recipient (or one webhook) about one signal."""
+
+    signal = models.ForeignKey(
+        Signal, verbose_name=_("signal"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=DeliveryChannel.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alert delivery")
+        verbose_name_plural = _("alert deliveries")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.signal_id} {self.channel} {self.status}"

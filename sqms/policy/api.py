@@ -1,0 +1,5 @@
+"""API of the policy app."""
+
+from ninja import Router
+
+router = Router(tags=["policy"])

@@ -50,7 +50,7 @@ def grain_for(period: str) -> str:
 
 
 def period_start(at: dt.datetime, period: str, tz: ZoneInfo | None = None) -> dt.datetime:
-    """The start (aware, org time zone) of the evaluation period holding `at`; weeks start Monday."""
+    """The start (aware, org time zone) of the period holding `at`; weeks start Monday."""
     local = at.astimezone(tz or org_tz())
     if period == Period.HOUR:
         return local.replace(minute=0, second=0, microsecond=0)

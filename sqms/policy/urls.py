@@ -1,6 +1,4 @@
-from django.urls import path
 
-from sqms.policy import views
 
 app_name = "policy"
 

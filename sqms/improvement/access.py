@@ -15,7 +15,14 @@ from django.http import Http404
 from sqms.core.access import can, ensure, role_of
 from sqms.core.roles import Area
 from sqms.improvement import rules
-from sqms.improvement.models import Action, ActionEvidence, Nonconformance
+from sqms.improvement.models import (
+    Action,
+    ActionEvidence,
+    Initiative,
+    Lesson,
+    Nonconformance,
+    Suggestion,
+)
 from sqms.org.access import scoped_site_ids
 
 
@@ -80,3 +87,58 @@ def evidence_get_for_user(*, user: Any, pk: int) -> ActionEvidence:
     if evidence is None:
         raise Http404
     return evidence
+
+
+# --- register, suggestions, lessons -----------------------------------------------------------
+
+
+def _site_scoped(qs: Any, user: Any) -> Any:
+    """Records of the user's sites, and those that name no site."""
+    ids = scoped_site_ids(user)
+    return qs if ids is None else qs.filter(Q(site_id__in=ids) | Q(site__isnull=True))
+
+
+def initiatives_visible_to(user: Any) -> QuerySet[Initiative]:
+    return _site_scoped(Initiative.objects.all(), user)  # type: ignore[no-any-return]
+
+
+def suggestions_visible_to(user: Any) -> QuerySet[Suggestion]:
+    return _site_scoped(Suggestion.objects.all(), user)  # type: ignore[no-any-return]
+
+
+def lessons_visible_to(user: Any) -> QuerySet[Lesson]:
+    return _site_scoped(Lesson.objects.all(), user)  # type: ignore[no-any-return]
+
+
+def _get(qs: Any, user: Any, pk: int, write: bool) -> Any:
+    ensure(user, Area.IMPROVEMENT)
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    if write and not can_write(user):
+        raise PermissionDenied
+    return obj
+
+
+def initiative_get_for_user(*, user: Any, pk: int, write: bool = False) -> Initiative:
+    qs = initiatives_visible_to(user).select_related(
+        "owner", "service", "site", "standard", "metric", "nonconformance"
+    )
+    result: Initiative = _get(qs, user, pk, write)
+    return result
+
+
+def suggestion_get_for_user(*, user: Any, pk: int, write: bool = False) -> Suggestion:
+    qs = suggestions_visible_to(user).select_related(
+        "service", "site", "team", "merged_into", "initiative"
+    )
+    result: Suggestion = _get(qs, user, pk, write)
+    return result
+
+
+def lesson_get_for_user(*, user: Any, pk: int) -> Lesson:
+    qs = lessons_visible_to(user).select_related(
+        "nonconformance", "initiative", "standard", "service", "cause_category"
+    )
+    result: Lesson = _get(qs, user, pk, False)
+    return result

@@ -18,10 +18,15 @@ class ImprovementConfig(AppConfig):
                 url_name="improvement:nonconformance_list",
                 area=Area.IMPROVEMENT,
                 children=(
+                    (_("Improvement dashboard"), "improvement:dashboard"),
                     (_("Nonconformances"), "improvement:nonconformance_list"),
                     (_("My actions"), "improvement:action_list"),
                     (_("Pareto of causes"), "improvement:cause_pareto"),
                     (_("Cause taxonomy"), "improvement:cause_list"),
+                    (_("Improvement board"), "improvement:initiative_board"),
+                    (_("Improvement suggestions"), "improvement:suggestion_list"),
+                    (_("Lessons learned"), "improvement:lesson_list"),
+                    (_("Automatic raising rules"), "improvement:raise_rule_list"),
                 ),
             )
         )

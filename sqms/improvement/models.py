@@ -7,6 +7,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sqms.core.models import ArchivableModel, TimeStampedModel
 from sqms.core.signing import AttemptOutcome
@@ -527,3 +528,351 @@ class EffectivenessCheck(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.metric_label}: {self.verdict}"
+
+
+# --- improvement register (PDCA) --------------------------------------------------------------
+
+
+class Stage(models.TextChoices):
+    PLAN = "plan", pgettext_lazy("PDCA stage", "Plan")
+    DO = "do", pgettext_lazy("PDCA stage", "Do")
+    CHECK = "check", pgettext_lazy("PDCA stage", "Check")
+    ACT = "act", pgettext_lazy("PDCA stage", "Act")
+    COMPLETED = "completed", pgettext_lazy("PDCA stage", "Completed")
+    CANCELLED = "cancelled", pgettext_lazy("PDCA stage", "Cancelled")
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class Initiative(TimeStampedModel):
+    """One improvement initiative in the continual improvement register."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.PLAN)
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.MEDIUM
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="improvement_initiatives",
+    )
+    service = models.ForeignKey(
+        "org.Service",
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    site = models.ForeignKey(
+        "org.Site",
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    standard = models.ForeignKey(
+        "standards.ServiceStandard",
+        verbose_name=_("service standard"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    metric = models.ForeignKey(
+        "standards.Metric",
+        verbose_name=_("metric"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    unit = models.CharField(
+        _("unit"),
+        max_length=40,
+        blank=True,
+        help_text=_("The unit of the benefit; taken from the metric when one is chosen."),
+    )
+    expected_benefit = models.DecimalField(
+        _("expected benefit"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    realised_benefit = models.DecimalField(
+        _("realised benefit"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    nonconformance = models.ForeignKey(
+        Nonconformance,
+        verbose_name=_("nonconformance"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="initiatives",
+    )
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("improvement initiative")
+        verbose_name_plural = _("improvement initiatives")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.stage in (Stage.COMPLETED, Stage.CANCELLED)
+
+
+class StageChange(models.Model):
+    initiative = models.ForeignKey(
+        Initiative,
+        verbose_name=_("improvement initiative"),
+        on_delete=models.CASCADE,
+        related_name="changes",
+    )
+    from_stage = models.CharField(_("from"), max_length=10, choices=Stage.choices)
+    to_stage = models.CharField(_("to"), max_length=10, choices=Stage.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    changed_at = models.DateTimeField(_("time"))
+
+    class Meta:
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage} → {self.to_stage}"
+
+
+# --- employee suggestions ---------------------------------------------------------------------
+
+
+class SuggestionStatus(models.TextChoices):
+    SUBMITTED = "submitted", pgettext_lazy("suggestion status", "Submitted")
+    ACCEPTED = "accepted", pgettext_lazy("suggestion status", "Accepted")
+    MERGED = "merged", pgettext_lazy("suggestion status", "Merged")
+    DECLINED = "declined", pgettext_lazy("suggestion status", "Declined")
+
+
+class Suggestion(TimeStampedModel):
+    """An idea from an employee. When `anonymous`, the submitter is never shown to anyone; it is
+    kept only to tell them what happened and to count participation."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("idea"))
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    team = models.ForeignKey(
+        "org.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    site = models.ForeignKey(
+        "org.Site",
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    service = models.ForeignKey(
+        "org.Service",
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=SuggestionStatus.choices,
+        default=SuggestionStatus.SUBMITTED,
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
+    )
+    initiative = models.ForeignKey(
+        Initiative,
+        verbose_name=_("improvement initiative"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="suggestions",
+    )
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("triaged by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    triaged_at = models.DateTimeField(_("triaged"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("improvement suggestion")
+        verbose_name_plural = _("improvement suggestions")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class SuggestionVote(models.Model):
+    suggestion = models.ForeignKey(
+        Suggestion, verbose_name=_("suggestion"), on_delete=models.CASCADE, related_name="votes"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"))
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["suggestion", "user"], name="improvement_one_vote_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.suggestion_id} {self.user_id}"
+
+
+class SuggestionComment(models.Model):
+    suggestion = models.ForeignKey(
+        Suggestion, verbose_name=_("suggestion"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("time"))
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+
+# --- lessons learned --------------------------------------------------------------------------
+
+
+class Lesson(TimeStampedModel):
+    """What a closed nonconformance or a completed initiative taught; searchable."""
+
+    title = models.CharField(_("title"), max_length=200)
+    what_happened = models.TextField(_("what happened"))
+    what_we_learned = models.TextField(_("what we learned"))
+    tags = models.CharField(
+        _("tags"), max_length=300, blank=True, help_text=_("Separated by commas.")
+    )
+    nonconformance = models.ForeignKey(
+        Nonconformance,
+        verbose_name=_("nonconformance"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lessons",
+    )
+    initiative = models.ForeignKey(
+        Initiative,
+        verbose_name=_("improvement initiative"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lessons",
+    )
+    standard = models.ForeignKey(
+        "standards.ServiceStandard",
+        verbose_name=_("service standard"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    service = models.ForeignKey(
+        "org.Service",
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    site = models.ForeignKey(
+        "org.Site",
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cause_category = models.ForeignKey(
+        CauseCategory,
+        verbose_name=_("cause category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Lower case, NFKC, without white space: what searches match against.
+    search_text = models.TextField(editable=False, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("lesson learned")
+        verbose_name_plural = _("lessons learned")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t.strip() for t in self.tags.split(",") if t.strip()]

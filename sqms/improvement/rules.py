@@ -6,7 +6,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from sqms.core.roles import Role
-from sqms.improvement.models import NcStatus
+from sqms.improvement.models import NcStatus, Stage
 
 S = NcStatus
 
@@ -60,3 +60,35 @@ def allowed(current: str, to: str) -> bool:
 
 def may(role: str | None, to: str) -> bool:
     return role is not None and role in WHO.get(to, frozenset())
+
+
+# --- improvement initiatives: Plan–Do–Check–Act ------------------------------------------------
+
+P = Stage
+
+STAGES: dict[str, frozenset[str]] = {
+    P.PLAN: frozenset({P.DO, P.CANCELLED}),
+    P.DO: frozenset({P.CHECK, P.PLAN, P.CANCELLED}),
+    # A check that falls short sends the initiative back to doing.
+    P.CHECK: frozenset({P.ACT, P.DO, P.CANCELLED}),
+    # Act: standardise and complete, or start another cycle.
+    P.ACT: frozenset({P.COMPLETED, P.PLAN, P.CANCELLED}),
+    P.COMPLETED: frozenset(),
+    P.CANCELLED: frozenset(),
+}
+
+# The board's columns, in order.
+BOARD = (P.PLAN, P.DO, P.CHECK, P.ACT, P.COMPLETED)
+
+STAGE_REQUIRES: dict[str, Promise] = {
+    P.DO: _("An owner and an expected benefit."),
+    P.CHECK: _("Nothing more."),
+    P.ACT: _("The realised benefit is recorded."),
+    P.COMPLETED: _("The realised benefit is recorded."),
+    P.PLAN: _("A reason, when going back."),
+    P.CANCELLED: _("A reason."),
+}
+
+
+def stage_allowed(current: str, to: str) -> bool:
+    return to in STAGES.get(current, frozenset())

@@ -39,17 +39,26 @@ from sqms.improvement.models import (
     DataSource,
     EffectivenessCheck,
     FishboneCause,
+    Initiative,
+    Lesson,
     NcStatus,
     Nonconformance,
+    Priority,
     RaiseRule,
     Signature,
     SignatureAttempt,
     SourceType,
+    Stage,
+    StageChange,
     StatusChange,
+    Suggestion,
+    SuggestionComment,
+    SuggestionStatus,
+    SuggestionVote,
     Verdict,
     WhyStep,
 )
-from sqms.org.models import Service, Site
+from sqms.org.models import Employee, Service, Site
 from sqms.standards.models import Metric, StandardVersion
 from sqms_analytics import InputError, compare_means, compare_proportions
 from sqms_analytics.serialize import comparison_to_dict
@@ -709,8 +718,22 @@ def parse_counts(text: str) -> tuple[list[int], list[int]]:
     return events, sizes
 
 
+def _signal_window(nc: Nonconformance) -> tuple[dt.date, dt.date] | None:
+    """The periods a monitoring signal saw, as recorded in the evidence."""
+    signal = (nc.evidence or {}).get("signal") if isinstance(nc.evidence, dict) else None
+    if not isinstance(signal, dict):
+        return None
+    try:
+        first = dt.datetime.fromisoformat(str(signal["first_period"]))
+        last = dt.datetime.fromisoformat(str(signal["last_period"]))
+    except (KeyError, ValueError):
+        return None
+    return timezone.localtime(first).date(), timezone.localtime(last).date()
+
+
 def proposed_windows(nc: Nonconformance) -> tuple[dt.date, dt.date, dt.date, dt.date]:
-    """Before: the window up to the first action; after: from the last completion on."""
+    """Before: the window up to the first action (for a signal: the periods it saw); after:
+    from the last completion on."""
     actions = list(Action.objects.filter(nonconformance=nc).exclude(status=ActionStatus.CANCELLED))
     start = min(
         (timezone.localtime(a.created_at).date() for a in actions),
@@ -719,7 +742,11 @@ def proposed_windows(nc: Nonconformance) -> tuple[dt.date, dt.date, dt.date, dt.
     done = [a.completed_on for a in actions if a.completed_on]
     finish = max(done, default=timezone.localdate())
     span = dt.timedelta(days=DEFAULT_WINDOW_DAYS)
-    return start - span, start - dt.timedelta(days=1), finish, finish + span
+    after_to = finish + span
+    seen = _signal_window(nc)
+    if seen is not None and seen[0] < finish:
+        return seen[0], min(seen[1], finish - dt.timedelta(days=1)), finish, after_to
+    return start - span, start - dt.timedelta(days=1), finish, after_to
 
 
 def effectiveness_compare(
@@ -856,3 +883,713 @@ def action_escalations_send(*, today: dt.date) -> int:
             sent += 1
         record_update(actor=None, obj=action, fields={"escalated_on": today})
     return sent
+
+
+# --- effectiveness from metric results (monitoring rollups) -----------------------------------
+
+
+def _window(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    from sqms.monitoring.series import org_tz
+
+    tz = org_tz()
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+    )
+
+
+def effectiveness_from_results(
+    *,
+    nc: Nonconformance,
+    before_from: dt.date,
+    before_to: dt.date,
+    after_from: dt.date,
+    after_to: dt.date,
+) -> tuple[str, bool, dict[str, Any], dict[str, Any], dict[str, Any], Metric]:
+    """Compare the metric results of the nonconformance's standard at its site.
+
+    Share-meeting standards: a proportions test on (records meeting, records) per period;
+    other standards: a means test on the period values. Returns
+    (kind, higher_is_better, before data, after data, result, metric).
+    """
+    from sqms.monitoring.series import segment_key, standard_series
+    from sqms.standards.models import Aggregation, Direction
+
+    if nc.standard_version_id is None:
+        raise SqmsError(
+            _("This nonconformance names no standard version: enter the data on the page.")
+        )
+    standard = StandardVersion.objects.select_related("standard__metric").get(
+        pk=nc.standard_version_id
+    )
+    standard_obj = standard.standard
+    metric = standard_obj.metric
+    segments = [segment_key(site=nc.site_id), ""] if nc.site_id else [""]
+    series: list[list[Any]] = []
+    for segment in segments:
+        # The site's results; the whole service's when the standard keeps none per site.
+        series = []
+        for start, end in ((before_from, before_to), (after_from, after_to)):
+            s, e = _window(start, end)
+            found = standard_series(standard=standard_obj, segment=segment, start=s, end=e)
+            series.append([p for p in found if p.n])
+        if any(series):
+            break
+    for label, (start, end), points in zip(
+        (_("before"), _("after")),
+        ((before_from, before_to), (after_from, after_to)),
+        series,
+        strict=True,
+    ):
+        if not points:
+            raise SqmsError(
+                _("There are no metric results in the %(which)s window (%(start)s – %(end)s).")
+                % {"which": label, "start": start.isoformat(), "end": end.isoformat()}
+            )
+    before, after = series
+    try:
+        if metric.aggregation == Aggregation.SHARE_MEETING_THRESHOLD:
+            kind, higher = CheckKind.PROPORTION, True
+            bd, bn = [p.n_meeting for p in before], [p.n for p in before]
+            ad, an = [p.n_meeting for p in after], [p.n for p in after]
+            result = compare_proportions(bd, bn, ad, an, higher_is_better=higher)
+            data_b: dict[str, Any] = {"events": bd, "sizes": bn}
+            data_a: dict[str, Any] = {"events": ad, "sizes": an}
+        else:
+            kind, higher = CheckKind.MEAN, metric.direction == Direction.HIGHER_IS_BETTER
+            bv = [float(p.value) for p in before if p.value is not None]
+            av = [float(p.value) for p in after if p.value is not None]
+            if len(bv) < 2 or len(av) < 2:
+                raise SqmsError(
+                    _("Each window needs the results of at least two periods for this metric.")
+                )
+            result = compare_means(bv, av, higher_is_better=higher)
+            data_b, data_a = {"values": bv}, {"values": av}
+    except InputError as exc:
+        raise SqmsError(str(exc)) from exc
+    for data, points in ((data_b, before), (data_a, after)):
+        data["periods"] = [p.period_start.date().isoformat() for p in points]
+        data["segment"] = segment
+    return kind, higher, data_b, data_a, comparison_to_dict(result), metric
+
+
+def effectiveness_check_from_results(
+    *,
+    actor: User | None,
+    nc: Nonconformance,
+    before_from: dt.date,
+    before_to: dt.date,
+    after_from: dt.date,
+    after_to: dt.date,
+    metric_label: str = "",
+) -> EffectivenessCheck:
+    """An effectiveness check on the stored metric results instead of typed-in data."""
+    _ensure_open(nc)
+    if before_from > before_to or after_from > after_to:
+        raise SqmsError(_("A window ends before it starts."))
+    if after_from <= before_to:
+        raise SqmsError(_("The after window must start after the before window ends."))
+    kind, higher, data_b, data_a, result, metric = effectiveness_from_results(
+        nc=nc,
+        before_from=before_from,
+        before_to=before_to,
+        after_from=after_from,
+        after_to=after_to,
+    )
+    check = EffectivenessCheck(
+        nonconformance=nc,
+        metric=metric,
+        metric_label=(metric_label or metric.name)[:200],
+        kind=kind,
+        higher_is_better=higher,
+        data_source=DataSource.METRIC_RESULTS,
+        before_from=before_from,
+        before_to=before_to,
+        after_from=after_from,
+        after_to=after_to,
+        before_data=data_b,
+        after_data=data_a,
+        result=result,
+        verdict=str(result["verdict"]),
+        created_by=actor,
+    )
+    return record_create(actor=actor, obj=check)
+
+
+# --- monitoring signals -----------------------------------------------------------------------
+
+
+def nonconformance_for_source(source: models.Model) -> Nonconformance | None:
+    return (
+        Nonconformance.objects.filter(
+            source_content_type=ContentType.objects.get_for_model(source),
+            source_object_id=str(source.pk),
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def signal_evidence(signal: Any) -> dict[str, Any]:
+    """The signal's own evidence (chart, points, rule) plus a reference back to it."""
+    evidence: dict[str, Any] = dict(signal.evidence or {})
+    evidence.setdefault("points", [])
+    chart = evidence.get("chart") or ""
+    if not chart:
+        monitoring = getattr(signal.standard, "monitoring", None)
+        chart = getattr(monitoring, "chart", "") or ""
+    evidence["chart"] = chart
+    evidence["signal"] = {
+        "id": signal.pk,
+        "kind": signal.kind,
+        "rule": signal.rule,
+        "segment": signal.segment,
+        "first_period": signal.first_period.isoformat(),
+        "last_period": signal.last_period.isoformat(),
+        "occurrences": signal.occurrences,
+    }
+    return evidence
+
+
+def nonconformance_raise_from_signal(
+    *, actor: User | None, signal: Any, automatic: bool = False
+) -> Nonconformance | None:
+    """Raise (once) a nonconformance from a monitoring signal; returns the existing one when
+    the signal was raised before. An automatic raise needs the standard's enabled rule."""
+    existing = nonconformance_for_source(signal)
+    if existing is not None:
+        return existing
+    standard = signal.standard
+    title = _("%(standard)s: %(kind)s") % {
+        "standard": f"{standard.code} {standard.name}",
+        "kind": signal.get_kind_display(),
+    }
+    text = _("Signal %(rule)s from %(first)s to %(last)s, %(n)s occurrence(s).") % {
+        "rule": signal.rule or signal.get_kind_display(),
+        "first": timezone.localtime(signal.first_period).date().isoformat(),
+        "last": timezone.localtime(signal.last_period).date().isoformat(),
+        "n": signal.occurrences,
+    }
+    return nonconformance_from_signal(
+        actor=actor,
+        standard_version=signal.version,
+        title=title[:200],
+        evidence=signal_evidence(signal),
+        source=signal,
+        site=signal.site,
+        automatic=automatic,
+        evidence_text=text,
+    )
+
+
+def raise_from_open_signals() -> int:
+    """Raise nonconformances for the open signals of standards with an enabled rule.
+
+    Idempotent: a signal raised before, or a standard and site with an open nonconformance from
+    a signal, adds nothing. Returns the number of nonconformances created.
+    """
+    import logging
+
+    from sqms.monitoring.models import Signal, SignalStatus
+
+    log = logging.getLogger(__name__)
+    rules_on = RaiseRule.objects.filter(enabled=True).values_list("standard_id", flat=True)
+    signals = (
+        Signal.objects.filter(status=SignalStatus.OPEN, standard_id__in=list(rules_on))
+        .select_related("standard", "version", "site")
+        .order_by("first_period", "pk")
+    )
+    created = 0
+    for signal in signals:
+        before = Nonconformance.objects.count()
+        try:
+            with transaction.atomic():
+                nonconformance_raise_from_signal(actor=None, signal=signal, automatic=True)
+        except (SqmsError, ValueError) as exc:
+            log.warning("Signal %s not raised: %s", signal.pk, exc)
+            continue
+        created += Nonconformance.objects.count() - before
+    return created
+
+
+@transaction.atomic
+def raise_rule_save(
+    *, actor: User | None, standard: Any, enabled: bool, severity: str
+) -> RaiseRule:
+    """Create or change the automatic raising rule of a standard."""
+    rule = RaiseRule.objects.filter(standard=standard).first()
+    if rule is None:
+        return record_create(
+            actor=actor, obj=RaiseRule(standard=standard, enabled=enabled, severity=severity)
+        )
+    return record_update(actor=actor, obj=rule, fields={"enabled": enabled, "severity": severity})
+
+
+_COMPLAINT_SEVERITY = {"critical": "critical", "high": "major"}
+
+
+def nonconformance_raise_from_complaint(*, actor: User | None, complaint: Any) -> Nonconformance:
+    """Raise (once) a nonconformance from a customer complaint; returns the existing one when
+    the complaint was raised before."""
+    existing = nonconformance_for_source(complaint)
+    if existing is not None:
+        return existing
+    subject = str(getattr(complaint, "subject", "") or complaint)
+    service, site = getattr(complaint, "service", None), getattr(complaint, "site", None)
+    if (
+        service is not None
+        and site is not None
+        and service.sites.exists()
+        and not service.sites.filter(pk=site.pk).exists()
+    ):
+        site = None
+    return nonconformance_create(
+        actor=actor,
+        title=(_("Complaint: %(title)s") % {"title": subject})[:200],
+        source_type=SourceType.COMPLAINT,
+        severity=_COMPLAINT_SEVERITY.get(str(getattr(complaint, "severity", "")), "minor"),
+        description=str(getattr(complaint, "description", "") or ""),
+        source=complaint,
+        source_reference=str(getattr(complaint, "reference", "") or complaint.pk)[:200],
+        service=service,
+        site=site,
+    )
+
+
+# --- improvement initiatives (PDCA) -----------------------------------------------------------
+
+
+def _next_code(model: Any, prefix_base: str, year: int) -> str:
+    prefix = f"{prefix_base}-{year}-"
+    last = (
+        model.objects.filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    n = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{n:04d}"
+
+
+INITIATIVE_FIELDS = {
+    "title",
+    "description",
+    "priority",
+    "owner",
+    "service",
+    "site",
+    "standard",
+    "metric",
+    "unit",
+    "expected_benefit",
+    "realised_benefit",
+    "nonconformance",
+}
+
+
+def _initiative_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - INITIATIVE_FIELDS
+    if unknown:
+        raise SqmsError(_("These fields cannot be changed here: %s") % ", ".join(sorted(unknown)))
+    out = dict(fields)
+    standard = out.get("standard")
+    if standard is not None and out.get("metric") is None:
+        out["metric"] = standard.metric
+    if standard is not None and out.get("service") is None:
+        out["service"] = standard.service
+    metric = out.get("metric")
+    if metric is not None and not (out.get("unit") or "").strip():
+        out["unit"] = metric.get_unit_display()
+    return out
+
+
+@transaction.atomic
+def initiative_create(*, actor: User | None, title: str, owner: User, **fields: Any) -> Initiative:
+    data = _initiative_fields({"title": title, "owner": owner, **fields})
+    initiative = Initiative(number=_next_code(Initiative, "IMP", timezone.localdate().year), **data)
+    return record_create(actor=actor, obj=initiative)
+
+
+class EditConflict(SqmsError):
+    """Someone else saved the record after this edit began."""
+
+
+@transaction.atomic
+def initiative_update(
+    *,
+    actor: User | None,
+    initiative: Initiative,
+    fields: dict[str, Any],
+    seen_updated_at: str = "",
+) -> Initiative:
+    """Change an initiative; with `seen_updated_at` (the version the editor loaded), a change
+    saved by someone else in between is refused instead of silently overwritten."""
+    initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    if seen_updated_at and seen_updated_at != initiative.updated_at.isoformat():
+        raise EditConflict(
+            _(
+                "Someone else changed %(number)s while you were editing it. Your changes were "
+                "not saved: reload the page and make them again."
+            )
+            % {"number": initiative.number}
+        )
+    if initiative.is_terminal and set(fields) - {"realised_benefit"}:
+        raise SqmsError(
+            _("%(number)s is %(stage)s and can no longer be changed.")
+            % {"number": initiative.number, "stage": initiative.get_stage_display()}
+        )
+    return record_update(actor=actor, obj=initiative, fields=_initiative_fields(fields))
+
+
+_BACKWARDS = {(Stage.DO, Stage.PLAN), (Stage.CHECK, Stage.DO), (Stage.ACT, Stage.PLAN)}
+
+
+def stage_problem(initiative: Initiative, to: str) -> str | None:
+    """Why the initiative may not move to `to` yet, or None."""
+    if to == Stage.DO and initiative.expected_benefit is None:
+        return _("Record the expected benefit first.")
+    if to in (Stage.ACT, Stage.COMPLETED) and initiative.realised_benefit is None:
+        return _("Record the realised benefit first.")
+    return None
+
+
+@transaction.atomic
+def initiative_move(
+    *, actor: User | None, initiative: Initiative, to: str, reason: str = ""
+) -> Initiative:
+    """Move an initiative along Plan–Do–Check–Act; record and audit-log the change."""
+    initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    current = initiative.stage
+    if not rules.stage_allowed(current, to):
+        raise InvalidTransition(
+            _("An initiative in %(from)s cannot move to %(to)s.")
+            % {
+                "from": Stage(current).label,
+                "to": Stage(to).label if to in Stage.values else to,
+            }
+        )
+    if actor is not None and not can_write(actor):
+        raise InvalidTransition(_("Your role may not move improvement initiatives."))
+    reason = reason.strip()
+    if (to == Stage.CANCELLED or (current, to) in _BACKWARDS) and not reason:
+        raise ReasonRequired(_("Please give a reason."))
+    problem = stage_problem(initiative, to)
+    if problem:
+        raise InvalidTransition(problem)
+    now = timezone.now()
+    fields: dict[str, Any] = {"stage": to}
+    if to == Stage.COMPLETED:
+        fields["completed_at"] = now
+    record_update(actor=actor, obj=initiative, fields=fields, reason=reason)
+    record_create(
+        actor=actor,
+        obj=StageChange(
+            initiative=initiative,
+            from_stage=current,
+            to_stage=to,
+            actor=actor,
+            reason=reason,
+            changed_at=now,
+        ),
+    )
+    return initiative
+
+
+# --- employee suggestions ---------------------------------------------------------------------
+
+
+def _notify(user: User, subject: Any, body: Any = "", url: str = "", /, **params: Any) -> None:
+    """One in-app notification, rendered in the recipient's language."""
+    from django.utils import translation
+
+    from sqms.core.services import notification_send
+
+    if not user.is_active:
+        return
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        notification_send(
+            recipients=[user],
+            title=str(subject) % params,
+            body=(str(body) % params) if body else "",
+            url=url,
+        )
+
+
+def _suggestion_url(suggestion: Suggestion) -> str:
+    from django.urls import reverse
+
+    return reverse("improvement:suggestion_detail", kwargs={"pk": suggestion.pk})
+
+
+@transaction.atomic
+def suggestion_submit(
+    *,
+    actor: User,
+    title: str,
+    body: str,
+    anonymous: bool = False,
+    service: Service | None = None,
+    site: Site | None = None,
+) -> Suggestion:
+    """Any employee's idea; the submitter's team is kept for participation, never shown when
+    anonymous."""
+    from django.utils.translation import gettext_lazy
+
+    title, body = title.strip(), body.strip()
+    if not title:
+        raise SqmsError(_("Give the idea a title."))
+    if not body:
+        raise SqmsError(_("Describe the idea."))
+    employee = Employee.objects.filter(user=actor).select_related("team").first()
+    team = employee.team if employee else None
+    if site is None and employee is not None:
+        site = employee.site
+    suggestion = record_create(
+        actor=actor,
+        obj=Suggestion(
+            number=_next_code(Suggestion, "SUG", timezone.localdate().year),
+            title=title,
+            body=body,
+            submitter=actor,
+            anonymous=anonymous,
+            team=team,
+            site=site,
+            service=service,
+        ),
+    )
+    _notify(
+        actor,
+        gettext_lazy("Your suggestion %(number)s was received."),
+        gettext_lazy("The quality team will look at “%(title)s” and tell you what it decides."),
+        _suggestion_url(suggestion),
+        number=suggestion.number,
+        title=suggestion.title,
+    )
+    return suggestion
+
+
+@transaction.atomic
+def suggestion_vote_toggle(*, actor: User, suggestion: Suggestion) -> bool:
+    """Vote for a suggestion, or take the vote back; one vote per user. Returns whether the
+    user now votes for it."""
+    suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+    if suggestion.submitter_id == actor.pk:
+        raise SqmsError(_("You cannot vote for your own suggestion."))
+    if suggestion.status != SuggestionStatus.SUBMITTED:
+        raise SqmsError(_("Votes are closed: the suggestion was already decided."))
+    vote = SuggestionVote.objects.filter(suggestion=suggestion, user=actor).first()
+    if vote is not None:
+        _delete(actor, vote)
+        return False
+    record_create(
+        actor=actor,
+        obj=SuggestionVote(suggestion=suggestion, user=actor, created_at=timezone.now()),
+    )
+    return True
+
+
+def suggestion_comment_add(*, actor: User, suggestion: Suggestion, text: str) -> SuggestionComment:
+    text = text.strip()
+    if not text:
+        raise SqmsError(_("Write a comment."))
+    return record_create(
+        actor=actor,
+        obj=SuggestionComment(
+            suggestion=suggestion, author=actor, text=text, created_at=timezone.now()
+        ),
+    )
+
+
+def _ensure_submitted(suggestion: Suggestion) -> Suggestion:
+    fresh = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+    if fresh.status != SuggestionStatus.SUBMITTED:
+        raise InvalidTransition(
+            _("%(number)s was already %(status)s.")
+            % {"number": fresh.number, "status": fresh.get_status_display()}
+        )
+    return fresh
+
+
+def _ensure_triager(actor: User | None) -> None:
+    if actor is not None and not can_write(actor):
+        raise SqmsError(_("Only the quality team may decide on suggestions."))
+
+
+@transaction.atomic
+def suggestion_accept(
+    *,
+    actor: User,
+    suggestion: Suggestion,
+    owner: User | None = None,
+    priority: str = Priority.MEDIUM,
+) -> Initiative:
+    """Accept: the idea becomes an initiative in the register; the submitter is told."""
+    from django.utils.translation import gettext_lazy
+
+    _ensure_triager(actor)
+    suggestion = _ensure_submitted(suggestion)
+    initiative = initiative_create(
+        actor=actor,
+        title=suggestion.title,
+        owner=owner or actor,
+        description=suggestion.body,
+        priority=priority,
+        service=suggestion.service,
+        site=suggestion.site,
+    )
+    record_update(
+        actor=actor,
+        obj=suggestion,
+        fields={
+            "status": SuggestionStatus.ACCEPTED,
+            "initiative": initiative,
+            "triaged_by": actor,
+            "triaged_at": timezone.now(),
+        },
+    )
+    _notify(
+        suggestion.submitter,
+        gettext_lazy("Your suggestion %(number)s was accepted."),
+        gettext_lazy("“%(title)s” became the improvement initiative %(initiative)s."),
+        _suggestion_url(suggestion),
+        number=suggestion.number,
+        title=suggestion.title,
+        initiative=initiative.number,
+    )
+    return initiative
+
+
+@transaction.atomic
+def suggestion_merge(*, actor: User, suggestion: Suggestion, into: Suggestion) -> Suggestion:
+    """Merge a duplicate into another suggestion; its voters' votes are carried over."""
+    from django.utils.translation import gettext_lazy
+
+    _ensure_triager(actor)
+    suggestion = _ensure_submitted(suggestion)
+    if into.pk == suggestion.pk:
+        raise SqmsError(_("A suggestion cannot be merged into itself."))
+    if into.status in (SuggestionStatus.MERGED, SuggestionStatus.DECLINED):
+        raise SqmsError(_("Choose a suggestion that is still open or accepted."))
+    record_update(
+        actor=actor,
+        obj=suggestion,
+        fields={
+            "status": SuggestionStatus.MERGED,
+            "merged_into": into,
+            "triaged_by": actor,
+            "triaged_at": timezone.now(),
+        },
+    )
+    voters = set(SuggestionVote.objects.filter(suggestion=into).values_list("user_id", flat=True))
+    for vote in SuggestionVote.objects.filter(suggestion=suggestion).select_related("user"):
+        if vote.user_id not in voters and vote.user_id != into.submitter_id:
+            record_create(
+                actor=actor,
+                obj=SuggestionVote(suggestion=into, user=vote.user, created_at=vote.created_at),
+            )
+    _notify(
+        suggestion.submitter,
+        gettext_lazy("Your suggestion %(number)s was merged."),
+        gettext_lazy("“%(title)s” is followed up together with %(into)s."),
+        _suggestion_url(into),
+        number=suggestion.number,
+        title=suggestion.title,
+        into=into.number,
+    )
+    return suggestion
+
+
+@transaction.atomic
+def suggestion_decline(*, actor: User, suggestion: Suggestion, reason: str) -> Suggestion:
+    from django.utils.translation import gettext_lazy
+
+    _ensure_triager(actor)
+    reason = reason.strip()
+    if not reason:
+        raise ReasonRequired(_("Please give a reason."))
+    suggestion = _ensure_submitted(suggestion)
+    record_update(
+        actor=actor,
+        obj=suggestion,
+        fields={
+            "status": SuggestionStatus.DECLINED,
+            "decline_reason": reason,
+            "triaged_by": actor,
+            "triaged_at": timezone.now(),
+        },
+        reason=reason,
+    )
+    _notify(
+        suggestion.submitter,
+        gettext_lazy("Your suggestion %(number)s was declined."),
+        gettext_lazy("The reason: %(reason)s"),
+        _suggestion_url(suggestion),
+        number=suggestion.number,
+        reason=reason,
+    )
+    return suggestion
+
+
+# --- lessons learned --------------------------------------------------------------------------
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """For language-agnostic matching: NFKC, case-folded, without white space (Korean is often
+    written with or without the spaces between words)."""
+    import unicodedata
+
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text or "").casefold())
+
+
+def lesson_search_text(lesson: Lesson) -> str:
+    return normalise(
+        " ".join([lesson.title, lesson.what_happened, lesson.what_we_learned, lesson.tags])
+    )
+
+
+@transaction.atomic
+def lesson_publish(
+    *,
+    actor: User | None,
+    title: str,
+    what_happened: str,
+    what_we_learned: str,
+    tags: str = "",
+    nonconformance: Nonconformance | None = None,
+    initiative: Initiative | None = None,
+) -> Lesson:
+    """Publish what a closed nonconformance or a completed initiative taught."""
+    if (nonconformance is None) == (initiative is None):
+        raise SqmsError(_("A lesson comes from one closed nonconformance or one initiative."))
+    if nonconformance is not None and nonconformance.status != NcStatus.CLOSED:
+        raise SqmsError(_("Only a closed nonconformance can publish a lesson."))
+    if initiative is not None and initiative.stage != Stage.COMPLETED:
+        raise SqmsError(_("Only a completed initiative can publish a lesson."))
+    tags = ", ".join(t.strip() for t in tags.split(",") if t.strip())
+    lesson = Lesson(
+        title=title.strip(),
+        what_happened=what_happened.strip(),
+        what_we_learned=what_we_learned.strip(),
+        tags=tags[:300],
+        nonconformance=nonconformance,
+        initiative=initiative,
+        published_by=actor,
+    )
+    if nonconformance is not None:
+        nc = Nonconformance.objects.select_related("standard_version", "root_cause").get(
+            pk=nonconformance.pk
+        )
+        lesson.service_id = nc.service_id
+        lesson.site_id = nc.site_id
+        if nc.standard_version is not None:
+            lesson.standard_id = nc.standard_version.standard_id
+        if nc.root_cause is not None:
+            lesson.cause_category_id = nc.root_cause.category_id
+    if initiative is not None:
+        lesson.service_id = initiative.service_id
+        lesson.site_id = initiative.site_id
+        lesson.standard_id = initiative.standard_id
+    lesson.search_text = lesson_search_text(lesson)
+    return record_create(actor=actor, obj=lesson)

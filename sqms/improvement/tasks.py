@@ -1,4 +1,5 @@
-"""Daily: remind action owners before the due date, escalate overdue actions."""
+"""Daily: remind action owners and escalate overdue actions. Every 5 minutes: raise
+nonconformances from monitoring signals by the per-standard rules."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from sqms.improvement.services import action_escalations_send, action_reminders_send
+from sqms.improvement.services import (
+    action_escalations_send,
+    action_reminders_send,
+    raise_from_open_signals,
+)
 
 log = logging.getLogger(__name__)
 
@@ -21,3 +26,12 @@ def improvement_send_reminders() -> tuple[int, int]:
     escalated = action_escalations_send(today=today)
     log.info("Action reminders sent: %d; escalations: %d.", reminded, escalated)
     return reminded, escalated
+
+
+@db_periodic_task(crontab(minute="*/5"))  # type: ignore[untyped-decorator]
+def improvement_raise_from_signals() -> int:
+    """Every 5 minutes: raise nonconformances for open signals under an enabled rule."""
+    created = raise_from_open_signals()
+    if created:
+        log.info("Nonconformances raised from signals: %d.", created)
+    return created

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -31,24 +32,43 @@ from sqms.improvement.forms import (
     CauseForm,
     CheckForm,
     CloseForm,
+    CommentForm,
     EvidenceForm,
     FishboneForm,
+    InitiativeFilterForm,
+    InitiativeForm,
+    LessonForm,
+    LessonSearchForm,
     NcFilterForm,
     NcForm,
     NoteForm,
     ParetoForm,
+    RaiseRuleForm,
     RootCauseForm,
+    StageForm,
+    SuggestionFilterForm,
+    SuggestionForm,
     TransitionForm,
+    TriageForm,
     WhyForm,
 )
 from sqms.improvement.models import (
     Cause,
     CauseCategory,
+    DataSource,
     FishboneCause,
+    Initiative,
     NcStatus,
     Nonconformance,
+    Priority,
+    RaiseRule,
+    Stage,
+    Suggestion,
+    SuggestionStatus,
+    SuggestionVote,
     WhyStep,
 )
+from sqms.org.access import scoped_site_ids
 
 PAGE_SIZE = 25
 TABS = ("details", "containment", "rootcause", "actions", "effectiveness", "history")
@@ -193,6 +213,11 @@ def nonconformance_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "checks": list(nc.checks.select_related("metric", "created_by")),
         "history": audit_entries_for_object(obj=nc) if tab == "history" else None,
         "transition_form": TransitionForm(),
+        "similar_lessons": selectors.similar_lessons(user=request.user, nc=nc)
+        if nc.status == NcStatus.OPEN
+        else [],
+        "lessons": list(nc.lessons.all()),
+        "can_publish": access.can_write(request.user) and nc.status == NcStatus.CLOSED,
     }
     return render(request, "improvement/nonconformance_detail.html", context)
 
@@ -259,8 +284,9 @@ def nonconformance_analysis(request: HttpRequest, pk: int) -> HttpResponse:
     nc = access.nonconformance_get_for_user(user=request.user, pk=pk, write=True)
     actor = _actor(request)
     op = request.POST.get("op", "")
-    why_form = WhyForm(request.POST if op == "why" else None)
-    bone_form = FishboneForm(request.POST if op == "fishbone" else None)
+    # Both forms have a "text" field: distinct ids keep each label on its own field.
+    why_form = WhyForm(request.POST if op == "why" else None, auto_id="id_why_%s")
+    bone_form = FishboneForm(request.POST if op == "fishbone" else None, auto_id="id_bone_%s")
     cause_form = RootCauseForm(
         request.POST if op == "rootcause" else None,
         initial={"cause": nc.root_cause_id, "statement": nc.root_cause_statement},
@@ -404,10 +430,15 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 def action_list(request: HttpRequest) -> HttpResponse:
     """My actions: the actions the user owns."""
     ensure(request.user, Area.IMPROVEMENT)
-    rows = list(selectors.my_actions(user=request.user))
+    overdue = request.GET.get("overdue") == "1"
+    if overdue:
+        rows = list(selectors.overdue_actions(user=request.user))
+    else:
+        rows = list(selectors.my_actions(user=request.user))
     context = {
         "open": [a for a in rows if not a.is_finished],
         "finished": [a for a in rows if a.is_finished],
+        "overdue": overdue,
     }
     return render(request, "improvement/action_list.html", context)
 
@@ -419,16 +450,37 @@ def action_list(request: HttpRequest) -> HttpResponse:
 def check_create(request: HttpRequest, pk: int) -> HttpResponse:
     nc = access.nonconformance_get_for_user(user=request.user, pk=pk, write=True)
     b_from, b_to, a_from, a_to = services.proposed_windows(nc)
-    initial = {"before_from": b_from, "before_to": b_to, "after_from": a_from, "after_to": a_to}
+    initial: dict[str, Any] = {
+        "before_from": b_from,
+        "before_to": b_to,
+        "after_from": a_from,
+        "after_to": a_to,
+    }
+    if nc.standard_version_id:
+        initial["data_source"] = DataSource.METRIC_RESULTS
     form = CheckForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            data = dict(form.cleaned_data)
+            source = data.pop("data_source")
             try:
-                check = services.effectiveness_check_create(
-                    actor=_actor(request), nc=nc, **form.cleaned_data
-                )
+                if source == DataSource.METRIC_RESULTS:
+                    check = services.effectiveness_check_from_results(
+                        actor=_actor(request),
+                        nc=nc,
+                        metric_label=data["metric_label"],
+                        **{
+                            k: data[k]
+                            for k in ("before_from", "before_to", "after_from", "after_to")
+                        },
+                    )
+                else:
+                    data["before"], data["after"] = data["before"] or "", data["after"] or ""
+                    check = services.effectiveness_check_create(
+                        actor=_actor(request), nc=nc, **data
+                    )
             except (SqmsError, ValidationError) as exc:
                 _add_errors(form, exc)
             else:
@@ -509,3 +561,485 @@ def cause_pareto(request: HttpRequest) -> HttpResponse:
         "rate": selectors.effectiveness_rate(user=request.user),
     }
     return render(request, "improvement/cause_pareto.html", context)
+
+
+# --- dashboard --------------------------------------------------------------------------------
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    ensure(request.user, Area.IMPROVEMENT)
+    data = selectors.dashboard(user=request.user)
+    biggest = max((n for _pk, _name, n in data.pareto), default=0)
+    context = {
+        "d": data,
+        "pareto": [
+            (pk, name, n, 100 * n // biggest if biggest else 0) for pk, name, n in data.pareto
+        ],
+        "can_write": access.can_write(request.user),
+    }
+    return render(request, "improvement/dashboard.html", context)
+
+
+# --- improvement initiatives ------------------------------------------------------------------
+
+
+def _stage_moves(user: Any, initiative: Initiative) -> list[dict[str, Any]]:
+    if not access.can_write(user):
+        return []
+    order = list(Stage.values)
+    moves = [
+        {
+            "to": to,
+            "label": Stage(to).label,
+            "requires": rules.STAGE_REQUIRES.get(to, ""),
+            "problem": services.stage_problem(initiative, to),
+            "needs_reason": to == Stage.CANCELLED or (initiative.stage, to) in services._BACKWARDS,
+        }
+        for to in rules.STAGES.get(initiative.stage, frozenset())
+    ]
+    return sorted(moves, key=lambda m: order.index(m["to"]))
+
+
+@require_GET
+def initiative_list(request: HttpRequest) -> HttpResponse:
+    ensure(request.user, Area.IMPROVEMENT)
+    form = InitiativeFilterForm(request.GET or None, user=request.user)
+    qs = selectors.initiative_list(user=request.user, filters=form.to_filter())
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_write": access.can_write(request.user),
+    }
+    return render(request, "improvement/initiative_list.html", context)
+
+
+@require_GET
+def initiative_board(request: HttpRequest) -> HttpResponse:
+    ensure(request.user, Area.IMPROVEMENT)
+    form = InitiativeFilterForm(request.GET or None, user=request.user)
+    columns = selectors.initiative_board(user=request.user, filters=form.to_filter())
+    can_write = access.can_write(request.user)
+    board = [
+        (key, label, [(i, _stage_moves(request.user, i) if can_write else []) for i in items])
+        for key, label, items in columns
+    ]
+    context = {"form": form, "board": board, "can_write": can_write}
+    return render(request, "improvement/initiative_board.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def initiative_create(request: HttpRequest) -> HttpResponse:
+    ensure(request.user, Area.IMPROVEMENT, write=True)
+    initial: dict[str, Any] = {"owner": request.user.pk}
+    nc_pk = request.GET.get("nonconformance", "")
+    nc = None
+    if nc_pk.isdigit():
+        nc = access.nonconformances_visible_to(request.user).filter(pk=int(nc_pk)).first()
+    form = InitiativeForm(request.POST or None, user=request.user, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "seen_updated_at"}
+            try:
+                initiative = services.initiative_create(
+                    actor=_actor(request), nonconformance=nc, **data
+                )
+            except (SqmsError, ValidationError) as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("%(record)s was created.") % {"record": initiative.number}
+                )
+                return redirect("improvement:initiative_detail", pk=initiative.pk)
+    context = {"form": form, "object": None}
+    return render(request, "improvement/initiative_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = access.initiative_get_for_user(user=request.user, pk=pk, write=True)
+    form = InitiativeForm(request.POST or None, instance=initiative, user=request.user)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            fields = {
+                k: form.cleaned_data[k]
+                for k in form.changed_data
+                if k in form.cleaned_data and k != "seen_updated_at"
+            }
+            try:
+                services.initiative_update(
+                    actor=_actor(request),
+                    initiative=initiative,
+                    fields=fields,
+                    seen_updated_at=form.cleaned_data.get("seen_updated_at") or "",
+                )
+            except services.EditConflict as exc:
+                _add_errors(form, exc)
+                status = 409
+            except (SqmsError, ValidationError) as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("%(record)s was saved.") % {"record": initiative.number}
+                )
+                return redirect("improvement:initiative_detail", pk=initiative.pk)
+    context = {"form": form, "object": initiative}
+    return render(request, "improvement/initiative_form.html", context, status=status)
+
+
+@require_GET
+def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = access.initiative_get_for_user(user=request.user, pk=pk)
+    can_write = access.can_write(request.user)
+    context = {
+        "i": initiative,
+        "can_write": can_write,
+        "moves": _stage_moves(request.user, initiative),
+        "changes": list(initiative.changes.select_related("actor")),
+        "suggestions": list(initiative.suggestions.all()),
+        "lessons": list(initiative.lessons.all()),
+        "history": audit_entries_for_object(obj=initiative),
+        "can_publish": can_write and initiative.stage == Stage.COMPLETED,
+    }
+    return render(request, "improvement/initiative_detail.html", context)
+
+
+@require_POST
+def initiative_move(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = access.initiative_get_for_user(user=request.user, pk=pk, write=True)
+    form = StageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.initiative_move(
+                actor=_actor(request),
+                initiative=initiative,
+                to=form.cleaned_data["to"],
+                reason=form.cleaned_data["reason"],
+            )
+        except SqmsError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("%(record)s moved to %(stage)s.")
+                % {"record": initiative.number, "stage": Stage(form.cleaned_data["to"]).label},
+            )
+    else:
+        messages.error(request, _("This stage change is not possible."))
+    if request.POST.get("next") == "board":
+        return redirect("improvement:initiative_board")
+    return redirect("improvement:initiative_detail", pk=initiative.pk)
+
+
+# --- suggestions ------------------------------------------------------------------------------
+
+
+@require_GET
+def suggestion_list(request: HttpRequest) -> HttpResponse:
+    ensure(request.user, Area.IMPROVEMENT)
+    form = SuggestionFilterForm(request.GET or None)
+    qs = selectors.suggestion_list(user=request.user, filters=form.to_filter())
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    voted = set(
+        SuggestionVote.objects.filter(
+            user_id=_actor(request).pk, suggestion__in=[s.pk for s in page]
+        ).values_list("suggestion_id", flat=True)
+    )
+    context = {"form": form, "page": page, "query": query.urlencode(), "voted": voted}
+    return render(request, "improvement/suggestion_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def suggestion_create(request: HttpRequest) -> HttpResponse:
+    ensure(request.user, Area.IMPROVEMENT)
+    form = SuggestionForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                suggestion = services.suggestion_submit(actor=_actor(request), **form.cleaned_data)
+            except (SqmsError, ValidationError) as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Thank you! Your suggestion %(record)s was submitted.")
+                    % {"record": suggestion.number},
+                )
+                return redirect("improvement:suggestion_detail", pk=suggestion.pk)
+    return render(request, "improvement/suggestion_form.html", {"form": form}, status=status)
+
+
+def _suggestion_context(request: HttpRequest, suggestion: Suggestion) -> dict[str, Any]:
+    return {
+        "s": suggestion,
+        "votes": suggestion.votes.count(),
+        "voted": suggestion.votes.filter(user_id=_actor(request).pk).exists(),
+        "own": suggestion.submitter_id == request.user.pk,
+        "comments": list(suggestion.comments.select_related("author")),
+        "comment_form": CommentForm(),
+        "can_triage": access.can_write(request.user)
+        and suggestion.status == SuggestionStatus.SUBMITTED,
+        "merged": list(suggestion.merged.only("pk", "number", "title")),
+    }
+
+
+@require_GET
+def suggestion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    suggestion = access.suggestion_get_for_user(user=request.user, pk=pk)
+    context = _suggestion_context(request, suggestion)
+    return render(request, "improvement/suggestion_detail.html", context)
+
+
+@require_POST
+def suggestion_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    suggestion = access.suggestion_get_for_user(user=request.user, pk=pk)
+    try:
+        voted = services.suggestion_vote_toggle(actor=_actor(request), suggestion=suggestion)
+    except SqmsError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("Your vote was counted.") if voted else _("Your vote was taken back.")
+        )
+    if request.POST.get("next") == "list":
+        return redirect("improvement:suggestion_list")
+    return redirect("improvement:suggestion_detail", pk=suggestion.pk)
+
+
+@require_POST
+def suggestion_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    suggestion = access.suggestion_get_for_user(user=request.user, pk=pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.suggestion_comment_add(
+                actor=_actor(request), suggestion=suggestion, text=form.cleaned_data["text"]
+            )
+        except SqmsError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Your comment was added."))
+    else:
+        messages.error(request, _("Write a comment."))
+    return redirect("improvement:suggestion_detail", pk=suggestion.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def suggestion_triage(request: HttpRequest, pk: int) -> HttpResponse:
+    suggestion = access.suggestion_get_for_user(user=request.user, pk=pk, write=True)
+    actor = _actor(request)
+    form = TriageForm(
+        request.POST or None,
+        suggestion=suggestion,
+        user=request.user,
+        initial={"owner": actor.pk},
+    )
+    status = 200
+    if suggestion.status != SuggestionStatus.SUBMITTED:
+        form.add_error(None, _("This suggestion was already decided."))
+        status = 400 if request.method == "POST" else 200
+    elif request.method == "POST":
+        status = 400
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                if d["decision"] == "accept":
+                    initiative = services.suggestion_accept(
+                        actor=actor,
+                        suggestion=suggestion,
+                        owner=d.get("owner"),
+                        priority=d.get("priority") or Priority.MEDIUM,
+                    )
+                    messages.success(
+                        request,
+                        _("Accepted: %(record)s was created.") % {"record": initiative.number},
+                    )
+                    return redirect("improvement:initiative_detail", pk=initiative.pk)
+                if d["decision"] == "merge":
+                    services.suggestion_merge(actor=actor, suggestion=suggestion, into=d["into"])
+                    messages.success(request, _("The suggestion was merged."))
+                else:
+                    services.suggestion_decline(
+                        actor=actor, suggestion=suggestion, reason=d["reason"]
+                    )
+                    messages.success(request, _("The suggestion was declined."))
+            except (SqmsError, ValidationError) as exc:
+                field = "reason" if isinstance(exc, ReasonRequired) else None
+                form.add_error(
+                    field, str(exc.messages[0] if isinstance(exc, ValidationError) else exc)
+                )
+            else:
+                return redirect("improvement:suggestion_detail", pk=suggestion.pk)
+    context = {"form": form, "s": suggestion}
+    return render(request, "improvement/suggestion_triage.html", context, status=status)
+
+
+@require_GET
+def suggestion_participation(request: HttpRequest) -> HttpResponse:
+    ensure(request.user, Area.IMPROVEMENT)
+    rows = selectors.participation(user=request.user)
+    context = {
+        "rows": rows,
+        "people": sum(r.participants for r in rows),
+        "headcount": sum(r.headcount for r in rows),
+    }
+    return render(request, "improvement/suggestion_participation.html", context)
+
+
+# --- lessons learned --------------------------------------------------------------------------
+
+
+@require_GET
+def lesson_list(request: HttpRequest) -> HttpResponse:
+    ensure(request.user, Area.IMPROVEMENT)
+    form = LessonSearchForm(request.GET or None)
+    d = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.lesson_search(user=request.user, q=d.get("q", ""), tag=d.get("tag", ""))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "improvement/lesson_list.html", context)
+
+
+@require_GET
+def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    lesson = access.lesson_get_for_user(user=request.user, pk=pk)
+    return render(request, "improvement/lesson_detail.html", {"lesson": lesson})
+
+
+def _lesson_form(
+    request: HttpRequest, *, nc: Nonconformance | None, initiative: Initiative | None
+) -> HttpResponse:
+    source = nc or initiative
+    assert source is not None
+    initial = {"title": source.title}
+    if nc is not None:
+        initial |= {
+            "what_happened": nc.description,
+            "what_we_learned": nc.root_cause_statement,
+            "tags": nc.root_cause.name if nc.root_cause else "",
+        }
+    elif initiative is not None:
+        initial |= {"what_happened": initiative.description}
+    form = LessonForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                lesson = services.lesson_publish(
+                    actor=_actor(request),
+                    nonconformance=nc,
+                    initiative=initiative,
+                    **form.cleaned_data,
+                )
+            except (SqmsError, ValidationError) as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("The lesson was published."))
+                return redirect("improvement:lesson_detail", pk=lesson.pk)
+    context = {"form": form, "source": source, "nc": nc, "initiative": initiative}
+    return render(request, "improvement/lesson_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def lesson_from_nonconformance(request: HttpRequest, pk: int) -> HttpResponse:
+    nc = access.nonconformance_get_for_user(user=request.user, pk=pk, write=True)
+    return _lesson_form(request, nc=nc, initiative=None)
+
+
+@require_http_methods(["GET", "POST"])
+def lesson_from_initiative(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = access.initiative_get_for_user(user=request.user, pk=pk, write=True)
+    return _lesson_form(request, nc=None, initiative=initiative)
+
+
+# --- monitoring signals, complaints, automatic raising rules -----------------------------------
+
+
+@require_POST
+def signal_raise(request: HttpRequest, pk: int) -> HttpResponse:
+    """Raise a nonconformance from a monitoring signal (once) and open it."""
+    from sqms.monitoring.models import Signal
+
+    ensure(request.user, Area.IMPROVEMENT, write=True)
+    ensure(request.user, Area.MONITORING)
+    ids = scoped_site_ids(request.user)
+    qs = Signal.objects.select_related("standard", "version", "site")
+    if ids is not None:
+        qs = qs.filter(site_id__in=ids)
+    signal = qs.filter(pk=pk).first()
+    if signal is None:
+        raise Http404
+    try:
+        with transaction.atomic():
+            nc = services.nonconformance_raise_from_signal(actor=_actor(request), signal=signal)
+    except (SqmsError, ValidationError) as exc:
+        messages.error(request, str(exc.messages[0] if isinstance(exc, ValidationError) else exc))
+        return redirect("improvement:nonconformance_list")
+    assert nc is not None
+    messages.success(request, _("%(record)s was raised from the signal.") % {"record": nc.number})
+    return _to_nc(nc)
+
+
+@require_POST
+def complaint_raise(request: HttpRequest, pk: int) -> HttpResponse:
+    """Raise a nonconformance from a customer complaint (once) and open it."""
+    from sqms.feedback.complaints_access import complaint_get_for_user
+
+    ensure(request.user, Area.IMPROVEMENT, write=True)
+    complaint = complaint_get_for_user(user=request.user, pk=pk)
+    try:
+        with transaction.atomic():
+            nc = services.nonconformance_raise_from_complaint(
+                actor=_actor(request), complaint=complaint
+            )
+    except (SqmsError, ValidationError) as exc:
+        messages.error(request, str(exc.messages[0] if isinstance(exc, ValidationError) else exc))
+        return redirect("improvement:nonconformance_list")
+    messages.success(
+        request, _("%(record)s was raised from the complaint.") % {"record": nc.number}
+    )
+    return _to_nc(nc)
+
+
+@require_http_methods(["GET", "POST"])
+def raise_rule_list(request: HttpRequest) -> HttpResponse:
+    """The automatic raising rules: per service standard, on or off, with a severity."""
+    from sqms.standards.models import ServiceStandard
+
+    ensure(request.user, Area.IMPROVEMENT)
+    can_write = access.can_write(request.user)
+    form = RaiseRuleForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        ensure(request.user, Area.IMPROVEMENT, write=True)
+        status = 400
+        if form.is_valid():
+            try:
+                services.raise_rule_save(actor=_actor(request), **form.cleaned_data)
+            except (SqmsError, ValidationError) as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("The rule was saved."))
+                return redirect("improvement:raise_rule_list")
+    rules_by_standard = {r.standard_id: r for r in RaiseRule.objects.all()}
+    standards = [
+        (s, rules_by_standard.get(s.pk))
+        for s in ServiceStandard.objects.filter(archived_at__isnull=True).select_related("service")
+    ]
+    context = {"form": form, "standards": standards, "can_write": can_write}
+    return render(request, "improvement/raise_rule_list.html", context, status=status)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -17,11 +18,14 @@ from sqms.improvement.models import (
     Bone,
     Cause,
     CheckKind,
+    Initiative,
     NcStatus,
     Nonconformance,
     SourceType,
+    Stage,
 )
-from tests.factories import make_user
+from sqms.org.models import Site
+from tests.factories import make_service, make_user
 
 _seq = itertools.count(1)
 
@@ -105,3 +109,54 @@ def check(
 
 
 NO_CHANGE = "\n".join(["50, 400"] * 8)
+
+
+def make_initiative(
+    actor: User | None = None, *, to: str = Stage.PLAN, **fields: Any
+) -> Initiative:
+    """An initiative brought to stage `to` along Plan–Do–Check–Act."""
+    actor = actor or make_user(Role.QUALITY_MANAGER)
+    fields.setdefault("title", f"개선 {next(_seq)}")
+    fields.setdefault("owner", actor)
+    fields.setdefault("expected_benefit", Decimal("10"))
+    fields.setdefault("unit", "percent")
+    initiative = services.initiative_create(actor=actor, **fields)
+    order: list[str] = [Stage.DO, Stage.CHECK, Stage.ACT, Stage.COMPLETED]
+    if to in order:
+        for step in order[: order.index(to) + 1]:
+            if step == Stage.ACT and initiative.realised_benefit is None:
+                initiative = services.initiative_update(
+                    actor=actor, initiative=initiative, fields={"realised_benefit": Decimal("8")}
+                )
+            initiative = services.initiative_move(actor=actor, initiative=initiative, to=step)
+    return initiative
+
+
+def make_signal(
+    *,
+    site: Site | None = None,
+    standard: Any = None,
+    status: str = "open",
+    first: dt.datetime | None = None,
+    last: dt.datetime | None = None,
+) -> Any:
+    """A monitoring signal row, made directly (the detection is another app's business)."""
+    from sqms.monitoring.models import Signal
+    from tests.standards.factories import make_standard
+
+    if standard is None:
+        standard = make_standard(service=make_service([site] if site else []))
+    version = standard.versions.order_by("-version").first()
+    now = timezone.now()
+    return Signal.objects.create(
+        standard=standard,
+        version=version,
+        segment=f"site:{site.pk}" if site else "",
+        site=site,
+        kind="spc",
+        rule="we1",
+        first_period=first or now - dt.timedelta(days=7),
+        last_period=last or now - dt.timedelta(days=1),
+        evidence={"chart": "p", "points": [{"period": "2026-11-01", "value": 0.21, "ucl": 0.16}]},
+        status=status,
+    )

@@ -161,3 +161,12 @@ def response_submit(request: HttpRequest, token: str, payload: ResponseIn) -> An
 
         raise ValidationError(exc.errors) from exc
     return Status(201, response)
+
+
+from sqms.feedback.complaints_api import router as complaints_router  # noqa: E402
+
+router.add_router("", complaints_router)
+
+from sqms.feedback.text_api import router as text_router  # noqa: E402
+
+router.add_router("", text_router)

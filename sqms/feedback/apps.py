@@ -17,6 +17,13 @@ class FeedbackConfig(AppConfig):
                 label=_("Customer feedback"),
                 url_name="feedback:survey_list",
                 area=Area.FEEDBACK,
-                children=((_("Surveys"), "feedback:survey_list"),),
+                children=(
+                    (_("Surveys"), "feedback:survey_list"),
+                    (_("Complaints"), "feedback:complaint_list"),
+                    (_("Follow-ups"), "feedback:followup_list"),
+                    (_("Customer needs"), "feedback:need_list"),
+                    (_("Text analytics"), "feedback:text_analytics"),
+                    (_("Response imports"), "feedback:import_list"),
+                ),
             )
         )

@@ -558,6 +558,9 @@ def response_submit(
             )
         ],
     )
+    from sqms.feedback.followups import followup_for_response  # a detractor opens a task
+
+    followup_for_response(response=response, now=now, answers=clean.answers)
     return response
 
 

@@ -18,3 +18,13 @@ def feedback_anonymise_responses() -> int:
     count = responses_anonymise()
     log.info("Survey responses anonymised: %d.", count)
     return count
+
+
+from sqms.feedback.complaints_tasks import (  # noqa: E402, F401  (registers the periodic tasks)
+    feedback_anonymise_complaints,
+    feedback_complaint_clocks,
+)
+from sqms.feedback.text_tasks import (  # noqa: E402, F401  (registers the text analytics tasks)
+    text_analyse_periodic,
+    text_reanalyse_task,
+)

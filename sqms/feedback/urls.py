@@ -1,6 +1,15 @@
 from django.urls import path
 
-from sqms.feedback import public, views
+from sqms.feedback import (
+    complaints_public,
+    complaints_views,
+    followups_views,
+    imports_views,
+    needs_views,
+    public,
+    text_views,
+    views,
+)
 
 app_name = "feedback"
 
@@ -27,4 +36,64 @@ urlpatterns = [
     path("s/<str:token>/", public.public_survey, name="public_survey"),
     path("s/<str:token>/thanks/", public.public_thanks, name="public_thanks"),
     path("e/<str:token>/", public.public_embed, name="public_embed"),
+    # complaints (ISO 10002)
+    path("complaints/", complaints_views.complaint_list, name="complaint_list"),
+    path("complaints/new/", complaints_views.complaint_create, name="complaint_create"),
+    path("complaints/<int:pk>/", complaints_views.complaint_detail, name="complaint_detail"),
+    path("complaints/<int:pk>/edit/", complaints_views.complaint_edit, name="complaint_edit"),
+    path(
+        "complaints/<int:pk>/status/",
+        complaints_views.complaint_transition,
+        name="complaint_transition",
+    ),
+    path("complaints/<int:pk>/reply/", complaints_views.complaint_reply, name="complaint_reply"),
+    path("complaints/<int:pk>/notes/", complaints_views.complaint_note, name="complaint_note"),
+    path(
+        "complaints/<int:pk>/satisfaction/",
+        complaints_views.complaint_satisfaction,
+        name="complaint_satisfaction",
+    ),
+    path(
+        "complaints/categories/",
+        complaints_views.complaint_category_list,
+        name="complaint_category_list",
+    ),
+    path(
+        "complaints/categories/<int:pk>/archive/",
+        complaints_views.complaint_category_archive,
+        name="complaint_category_archive",
+    ),
+    path("complaint/", complaints_public.public_complaint, name="public_complaint"),
+    path(
+        "complaint/thanks/",
+        complaints_public.public_complaint_thanks,
+        name="public_complaint_thanks",
+    ),
+    path(
+        "complaint/rate/<str:token>/",
+        complaints_public.public_complaint_satisfaction,
+        name="public_complaint_satisfaction",
+    ),
+    # close the loop
+    path("follow-ups/", followups_views.followup_list, name="followup_list"),
+    path("follow-ups/<int:pk>/", followups_views.followup_detail, name="followup_detail"),
+    # customer requirements → standards
+    path("needs/", needs_views.need_list, name="need_list"),
+    path("needs/new/", needs_views.need_create, name="need_create"),
+    path("needs/matrix/", needs_views.need_matrix, name="need_matrix"),
+    path("needs/<int:pk>/", needs_views.need_detail, name="need_detail"),
+    path("needs/<int:pk>/edit/", needs_views.need_edit, name="need_edit"),
+    path("needs/<int:pk>/archive/", needs_views.need_archive, name="need_archive"),
+    # text analytics
+    path("text/", text_views.text_analytics, name="text_analytics"),
+    path("text/<int:pk>/correct/", text_views.text_correct, name="text_correct"),
+    path("text/reanalyse/", text_views.text_reanalyse, name="text_reanalyse"),
+    path("text/themes/", text_views.theme_list, name="theme_list"),
+    path("text/themes/<int:pk>/edit/", text_views.theme_edit, name="theme_edit"),
+    # responses imported from other systems (CSV)
+    path("imports/", imports_views.import_list, name="import_list"),
+    path("imports/new/", imports_views.import_upload, name="import_upload"),
+    path("imports/<int:pk>/", imports_views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/run/", imports_views.import_run, name="import_run"),
+    path("imports/<int:pk>/report.csv", imports_views.import_report, name="import_report"),
 ]

@@ -33,6 +33,13 @@ class MetricSource(models.TextChoices):
     FEEDBACK_NPS = "feedback_nps", _("Feedback: NPS")
     FEEDBACK_CES = "feedback_ces", _("Feedback: CES")
     INSPECTION_SCORE = "inspection_score", _("Inspection: score")
+    COMPLAINT_VOLUME = "complaint_volume", _("Complaints: volume")
+    COMPLAINT_ACK_TIME = "complaint_ack_time", _("Complaints: time to acknowledge")
+    COMPLAINT_RESOLVE_TIME = "complaint_resolve_time", _("Complaints: time to resolve")
+    COMPLAINT_SATISFACTION = (
+        "complaint_satisfaction",
+        _("Complaints: satisfaction with the handling"),
+    )
 
 
 RECORD_SOURCES = {
@@ -41,6 +48,9 @@ RECORD_SOURCES = {
     MetricSource.RECORD_FLAG,
     MetricSource.RECORD_CATEGORY,
 }
+
+# Complaint clocks are kept in business time; their metrics may count opening hours only.
+COMPLAINT_TIME_SOURCES = {MetricSource.COMPLAINT_ACK_TIME, MetricSource.COMPLAINT_RESOLVE_TIME}
 
 
 class Aggregation(models.TextChoices):
@@ -145,7 +155,7 @@ class Metric(ArchivableModel):
             for name in ("start_field", "end_field"):
                 if getattr(self, name):
                     errors[name] = not_used
-            if self.business_time:
+            if self.business_time and src not in COMPLAINT_TIME_SOURCES:
                 errors["business_time"] = _("Business hours apply to durations only.")
             if src in RECORD_SOURCES and not self.value_field:
                 errors["value_field"] = required

@@ -18,6 +18,7 @@ from sqms.core.exceptions import ReasonRequired, SqmsError
 from sqms.core.models import AuditAction, User
 from sqms.core.records import record_archive, record_create, record_unarchive, record_update
 from sqms.org.models import Service, Site
+from sqms.standards.hooks import version_created
 from sqms.standards.models import (
     BusinessCalendar,
     Closure,
@@ -154,6 +155,7 @@ def _save_version(*, actor: User | None, version: StandardVersion) -> StandardVe
     version.full_clean()
     version.save()
     audit_record(actor=actor, action=AuditAction.CREATE, obj=version, reason=version.reason)
+    version_created(version)
     return version
 
 

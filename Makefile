@@ -54,6 +54,8 @@ test: lint typecheck
 bench: install
 	$(BIN)/python -m pytest bench -p no:xdist --benchmark-only --benchmark-group-by=group \
 	  --benchmark-columns=min,mean,max,rounds --benchmark-sort=mean
+	$(BIN)/python bench/monitoring/run.py
+	$(BIN)/python bench/feedback/run.py
 
 clean:
 	rm -rf $(VENV) var

@@ -188,3 +188,118 @@ def record_list(request: HttpRequest, filters: Query[RecordFilters]) -> Any:
 )
 def run_detail(request: HttpRequest, pk: int) -> ImportRun:
     return access.run_get_for_user(user=request.user, pk=pk)
+
+
+# --- signals ---------------------------------------------------------------------------------
+
+
+class SignalOut(Schema):
+    id: int
+    standard_id: int
+    standard: str
+    version_id: int
+    version: int
+    segment: str
+    site_id: int | None
+    kind: str
+    rule: str
+    first_period: dt.datetime
+    last_period: dt.datetime
+    occurrences: int
+    status: str
+    reason: str
+    handled_by: str | None
+    handled_at: dt.datetime | None
+    evidence: dict[str, Any]
+
+    @staticmethod
+    def resolve_standard(obj: Any) -> str:
+        return str(obj.standard.code)
+
+    @staticmethod
+    def resolve_version(obj: Any) -> int:
+        return int(obj.version.version)
+
+    @staticmethod
+    def resolve_handled_by(obj: Any) -> str | None:
+        return obj.handled_by.get_username() if obj.handled_by_id else None
+
+
+class SignalFilters(Schema):
+    status: Literal["open", "acknowledged", "dismissed", "resolved"] | None = None
+    kind: Literal["breach", "spc", "slo_fast", "slo_slow"] | None = None
+    standard: int | None = Field(None, le=MAX_ID)
+    service: int | None = Field(None, le=MAX_ID)
+    site: int | None = Field(None, le=MAX_ID)
+
+
+class SignalReasonIn(Schema):
+    reason: str = Field(..., max_length=2000)
+
+
+@router.get(
+    "/signals/",
+    response=list[SignalOut],
+    url_name="monitoring_signal_list",
+    summary="Signal list",
+)
+@paginate(Pages, page_size=50)
+def signal_list(request: HttpRequest, filters: Query[SignalFilters]) -> Any:
+    from sqms.monitoring import signal_selectors
+
+    ensure(request.user, Area.MONITORING)
+    f = signal_selectors.SignalFilter(
+        status=filters.status or "",
+        kind=filters.kind or "",
+        standard=filters.standard,
+        service=filters.service,
+        site=filters.site,
+    )
+    return signal_selectors.signal_list(user=request.user, filters=f).select_related("handled_by")
+
+
+@router.get(
+    "/signals/{pk}/",
+    response=SignalOut,
+    url_name="monitoring_signal_detail",
+    summary="Signal detail",
+)
+def signal_detail(request: HttpRequest, pk: int) -> Any:
+    from sqms.monitoring import signal_selectors
+
+    return signal_selectors.signal_get_for_user(user=request.user, pk=pk)
+
+
+def _signal_move(request: HttpRequest, pk: int, to: str, reason: str) -> Any:
+    from sqms.monitoring import signal_selectors, signal_services
+
+    signal = signal_selectors.signal_get_for_user(user=request.user, pk=pk, write=True)
+    signal_services.signal_transition(actor=api_user(request), signal=signal, to=to, reason=reason)
+    return signal_selectors.signal_get_for_user(user=request.user, pk=pk)
+
+
+@router.post(
+    "/signals/{pk}/acknowledge/",
+    response=SignalOut,
+    url_name="monitoring_signal_acknowledge",
+    summary="Acknowledge a signal (a reason is required)",
+)
+def signal_acknowledge(request: HttpRequest, pk: int, payload: SignalReasonIn) -> Any:
+    return _signal_move(request, pk, "acknowledged", payload.reason)
+
+
+@router.post(
+    "/signals/{pk}/dismiss/",
+    response=SignalOut,
+    url_name="monitoring_signal_dismiss",
+    summary="Dismiss a signal (a reason is required)",
+)
+def signal_dismiss(request: HttpRequest, pk: int, payload: SignalReasonIn) -> Any:
+    return _signal_move(request, pk, "dismissed", payload.reason)
+
+
+# --- dashboards and inspections (sqms.monitoring.dashboard_api) -------------------------------
+
+from sqms.monitoring.dashboard_api import router as dashboard_router  # noqa: E402
+
+router.add_router("", dashboard_router)

@@ -10,17 +10,32 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         from sqms.core.navigation import NavItem, nav_register
         from sqms.core.roles import Area
+        from sqms.standards.hooks import version_listeners
+
+        if _version_evaluate not in version_listeners:
+            version_listeners.append(_version_evaluate)
 
         nav_register(
             NavItem(
                 order=400,
                 label=_("Monitoring"),
-                url_name="monitoring:record_list",
+                url_name="monitoring:dashboard",
                 area=Area.MONITORING,
                 children=(
+                    (_("Dashboard"), "monitoring:dashboard"),
+                    (_("Executive overview"), "monitoring:executive"),
+                    (_("Signals"), "monitoring:signal_list"),
+                    (_("Inspections"), "monitoring:inspection_list"),
                     (_("Service records"), "monitoring:record_list"),
                     (_("Imports"), "monitoring:import_list"),
                     (_("Sources"), "monitoring:source_list"),
                 ),
             )
         )
+
+
+def _version_evaluate(version: object) -> None:
+    """A new standard version re-evaluates the standard's history in the worker."""
+    from sqms.monitoring.tasks import version_evaluate_task
+
+    version_evaluate_task(getattr(version, "pk", None))

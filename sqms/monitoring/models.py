@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -280,6 +285,14 @@ class StandardMonitoring(TimeStampedModel):
     )
     rule_set = models.CharField(_("SPC rules"), max_length=20, default="western_electric")
     slo_window_days = models.PositiveSmallIntegerField(_("SLO window (days)"), default=28)
+    min_records = models.PositiveIntegerField(
+        _("minimum records per period"),
+        default=10,
+        help_text=_(
+            "Periods with fewer records are shown but never judged: no breach, no control "
+            "chart point."
+        ),
+    )
     webhook_url = models.URLField(_("webhook URL"), blank=True)
     quiet_minutes = models.PositiveIntegerField(
         _("quiet period (minutes)"),
@@ -447,3 +460,96 @@ class AlertDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.signal_id} {self.channel} {self.status}"
+
+
+# --- Inspections -----------------------------------------------------------------------------
+
+
+class Inspection(TimeStampedModel):
+    """A quality inspection of one served contact or visit: a score out of 100 and a checklist.
+
+    Inspection scores are the source of metrics with the "inspection score" source.
+    """
+
+    service = models.ForeignKey(
+        Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="+"
+    )
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="+"
+    )
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
+    agent = models.ForeignKey(
+        Employee,
+        verbose_name=_("agent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("inspector"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    inspected_at = models.DateTimeField(_("inspected"))
+    score = models.DecimalField(
+        _("inspection score"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text=_("From 0 to 100."),
+    )
+    checklist = models.JSONField(_("checklist"), default=list, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    record = models.ForeignKey(
+        ServiceRecord,
+        verbose_name=_("service record"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        ordering = ["-inspected_at", "-pk"]
+        indexes = [
+            models.Index(fields=["service", "inspected_at"]),
+            models.Index(fields=["site", "inspected_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.inspected_at:%Y-%m-%d %H:%M} {self.score}"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        team = self.team if self.team_id else None
+        agent = self.agent if self.agent_id else None
+        record = self.record if self.record_id else None
+        if team is not None and self.site_id and team.site_id != self.site_id:
+            errors["team"] = _("The team belongs to another site.")
+        if agent is not None and self.site_id and agent.site_id != self.site_id:
+            errors["agent"] = _("The agent works at another site.")
+        if record is not None and self.service_id and record.service_id != self.service_id:
+            errors["record"] = _("The service record belongs to another service.")
+        items = self.checklist
+        if not isinstance(items, list) or not all(
+            isinstance(i, dict)
+            and isinstance(i.get("item"), str)
+            and i["item"].strip()
+            and isinstance(i.get("passed"), bool)
+            for i in items
+        ):
+            errors["checklist"] = _("Each checklist entry needs an item and whether it passed.")
+        if errors:
+            raise ValidationError(errors)

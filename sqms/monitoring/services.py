@@ -248,11 +248,19 @@ def import_run_execute(
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     total_bad = total_good = 0
 
+    touched: dict[int, set[int]] = {}
+
     def write(chunk: list[CleanRow]) -> None:
+        from sqms.monitoring.evaluation_hooks import hours_before, hours_of
+
+        before = hours_before(source_id=source.pk, rows=chunk)
         created, updated, unchanged = upsert_rows(source_id=source.pk, rows=chunk)
         counts["created"] += created
         counts["updated"] += updated
         counts["unchanged"] += unchanged
+        if created or updated:
+            for service_id, hours in (*hours_of(chunk), *before):
+                touched.setdefault(service_id, set()).update(hours)
 
     try:
         with open_rows(path, fmt=run.file_format, encoding=run.encoding) as stream:
@@ -316,6 +324,8 @@ def import_run_execute(
         errors.flush()
         written = counts["created"] + counts["updated"]
         status = RunStatus.FAILED if written else RunStatus.REJECTED
+        if written:
+            _evaluate_later(touched)
         return _finish(run, status, errors, counts, total_good + total_bad, 0, problem.reason)
     except OSError as exc:
         errors.add(0, "", str(exc))
@@ -323,7 +333,16 @@ def import_run_execute(
         return _finish(run, RunStatus.FAILED, errors, counts, 0, 0, str(exc))
     errors.flush()
     message = _("%(n)d rows with errors were left out.") % {"n": total_bad} if total_bad else ""
+    _evaluate_later(touched)
     return _finish(run, RunStatus.DONE, errors, counts, total_good + total_bad, total_bad, message)
+
+
+def _evaluate_later(touched: dict[int, set[int]]) -> None:
+    """Re-evaluate the periods an import wrote to, in the worker, once the rows are committed."""
+    if touched:
+        from sqms.monitoring.evaluation_hooks import evaluation_enqueue
+
+        evaluation_enqueue(touched)
 
 
 def _finish(

@@ -1,8 +1,9 @@
-"""Background jobs of the monitoring app: imports confirmed in the browser."""
+"""Background jobs of the monitoring app: imports confirmed in the browser, and evaluation."""
 
 from __future__ import annotations
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from sqms.monitoring.models import ImportRun
 
@@ -15,3 +16,46 @@ def import_run_task(run_id: int) -> None:
     if run is None:
         return
     import_run_execute(run=run, user=run.created_by)
+
+
+@db_task(retries=3, retry_delay=120)  # type: ignore[untyped-decorator]
+def alert_deliver_task(delivery_id: int) -> None:
+    """Send one alert delivery; a failure raises so that the worker retries it."""
+    from sqms.monitoring.alerts import alert_deliver
+    from sqms.monitoring.models import AlertDelivery
+
+    delivery = (
+        AlertDelivery.objects.select_related("signal__standard", "signal__version", "recipient")
+        .filter(pk=delivery_id)
+        .first()
+    )
+    if delivery is not None:
+        alert_deliver(delivery=delivery)
+
+
+@db_task()  # type: ignore[untyped-decorator]
+def evaluate_touched_task(touched: dict[int, list[int]]) -> None:
+    """Re-evaluate the (service, hour) periods an import or API batch wrote to."""
+    from sqms.monitoring.evaluation import touched_evaluate
+
+    touched_evaluate(touched={int(k): v for k, v in touched.items()})
+
+
+@db_task()  # type: ignore[untyped-decorator]
+def version_evaluate_task(version_id: int) -> None:
+    """A standard got a new version: recompute its history from the version on, set-based."""
+    from sqms.monitoring.evaluation import version_reevaluate
+    from sqms.standards.models import StandardVersion
+
+    version = StandardVersion.objects.filter(pk=version_id).first()
+    if version is not None:
+        version_reevaluate(version=version)
+
+
+@db_periodic_task(crontab(minute="*/10"))  # type: ignore[untyped-decorator]
+def evaluate_feedback_task() -> None:
+    """Feedback, complaint and inspection metrics: re-evaluate what changed since each
+    standard's watermark (those apps cannot call monitoring)."""
+    from sqms.monitoring.evaluation import feedback_watermark_evaluate
+
+    feedback_watermark_evaluate()

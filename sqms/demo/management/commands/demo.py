@@ -8,8 +8,12 @@ from django.utils.translation import gettext as _
 
 from sqms.demo.org import ACCOUNTS, PASSWORD, build_org, demo_counts, demo_org_exists
 from sqms.documents.demo import build_documents_demo
-from sqms.feedback.demo import build_feedback_demo
+from sqms.feedback.demo import build_complaints_demo, build_feedback_demo
+from sqms.feedback.text_demo import build_text_demo
 from sqms.improvement.demo import build_improvement_demo
+from sqms.monitoring.demo import build_monitoring_demo
+from sqms.monitoring.inspections_demo import build_inspections_demo
+from sqms.policy.demo import build_policy_demo
 from sqms.standards.demo import build_standards_demo
 
 
@@ -37,7 +41,12 @@ class Command(BaseCommand):
             documents = build_documents_demo(password=PASSWORD)
             standards = build_standards_demo()
             build_feedback_demo()
+            build_complaints_demo()
+            build_text_demo()
+            build_inspections_demo()
+            build_monitoring_demo()
             build_improvement_demo(password=PASSWORD)
+            build_policy_demo()
         if documents:
             self.stdout.write(_("Demo documents loaded: %(n)d.") % {"n": len(documents)})
         self.stdout.write(

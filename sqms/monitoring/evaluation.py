@@ -1,0 +1,863 @@
+"""Evaluation: metric values of a time range, column-wise, summed into rollup cells.
+
+Everything here is set-based: one query fetches the columns a metric needs, NumPy turns them
+into values, groups them by (grain period, segment) and sums each group; the rollup writer
+replaces the touched cells in one transaction. The same code serves a whole history (a new
+standard version), an import's touched periods and the periodic feedback pass.
+
+Periods before a standard's first version are measured against version 1, so a standard
+introduced today still shows the history behind it; every later period uses the version in
+effect at its start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import importlib
+import importlib.util
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+from numpy.typing import NDArray
+
+from sqms.monitoring import series
+from sqms.monitoring.models import Grain, RecordSource, ServiceRecord
+from sqms.standards.measurements import Measurements
+from sqms.standards.models import (
+    Aggregation,
+    Comparison,
+    Metric,
+    MetricSource,
+    Period,
+    Segment,
+    ServiceStandard,
+    StandardVersion,
+    Unit,
+)
+from sqms_analytics.sketch import _GAMMA, _LOG_GAMMA
+
+UTC = dt.UTC
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+TABLE = ServiceRecord._meta.db_table
+DATETIME_COLUMNS = {"received_at", "first_response_at", "resolved_at", "created_at", "updated_at"}
+NUMBER_COLUMNS = {"handle_seconds"}
+FLAG_COLUMNS = {"resolved_first_contact"}
+TEXT_COLUMNS = {"category", "channel", "external_id"}
+UNIT_SECONDS = {Unit.SECONDS: 1.0, Unit.MINUTES: 60.0, Unit.HOURS: 3600.0, Unit.DAYS: 86400.0}
+TRUE_WORDS = {"1", "true", "t", "yes", "y", "o", "예", "네", "1.0"}
+FALSE_WORDS = {"0", "false", "f", "no", "n", "x", "아니오", "아니요", "0.0"}
+QUARTER_HOUR = 900
+WINDOW_DAYS = 31
+
+
+# --- time helpers ---------------------------------------------------------------------------
+
+
+def epoch(at: dt.datetime) -> float:
+    return (at - EPOCH).total_seconds()
+
+
+def from_epoch(seconds: float) -> dt.datetime:
+    return EPOCH + dt.timedelta(seconds=float(seconds))
+
+
+def _to_at(seconds: NDArray[np.float64]) -> NDArray[np.datetime64]:
+    return (np.round(seconds * 1e6)).astype("int64").astype("datetime64[us]")
+
+
+def _seconds_of(at: NDArray[np.datetime64]) -> NDArray[np.float64]:
+    return at.astype("datetime64[us]").astype("int64").astype(np.float64) / 1e6
+
+
+# --- values: record metrics -----------------------------------------------------------------
+
+
+def _adapt(at: dt.datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(at)
+
+
+def _select_expr(name: str, params: list[Any]) -> str:
+    """The SQL of one field: epoch seconds for timestamps, the raw value otherwise."""
+    pg = connection.vendor == "postgresql"
+    if name in DATETIME_COLUMNS:
+        return f"EXTRACT(EPOCH FROM {name})::float8" if pg else f"(julianday({name}) - 2440587.5)"
+    if name in NUMBER_COLUMNS | FLAG_COLUMNS | TEXT_COLUMNS:
+        return name
+    if pg:
+        params.append(name)
+        return "extra->>%s"
+    params.append(f'$."{name}"')
+    return "json_extract(extra, %s)"
+
+
+def _fetch_columns(
+    *, service_id: int, start: dt.datetime | None, end: dt.datetime | None, fields: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """One query: the segment columns and the metric's fields of the service's records."""
+    params: list[Any] = []
+    pg = connection.vendor == "postgresql"
+    at = "EXTRACT(EPOCH FROM received_at)::float8" if pg else "(julianday(received_at) - 2440587.5)"
+    exprs = [at, "site_id", "team_id", "channel", "agent_id", "source_id"]
+    exprs += [_select_expr(f, params) for f in fields]
+    where = ["service_id = %s"]
+    params.append(service_id)
+    if start is not None:
+        where.append("received_at >= %s")
+        params.append(_adapt(start))
+    if end is not None:
+        where.append("received_at < %s")
+        params.append(_adapt(end))
+    sql = f"SELECT {', '.join(exprs)} FROM {TABLE} WHERE {' AND '.join(where)}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
+
+
+def _float_column(values: Sequence[Any]) -> NDArray[np.float64]:
+    try:
+        return np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        out = np.full(len(values), np.nan)
+        for i, v in enumerate(values):
+            with contextlib.suppress(TypeError, ValueError):
+                out[i] = float(v)
+        return out
+
+
+def _flag_column(values: Sequence[Any]) -> NDArray[np.float64]:
+    """Yes/no values as 1.0/0.0; anything unreadable is NaN (not measured)."""
+    if all(v is None or isinstance(v, bool | int | float) for v in values):
+        return np.array(values, dtype=np.float64)
+    text = np.array(["" if v is None else str(v).strip().casefold() for v in values])
+    uniq, inverse = np.unique(text, return_inverse=True)
+    mapped = np.array(
+        [1.0 if u in TRUE_WORDS else 0.0 if u in FALSE_WORDS else np.nan for u in uniq]
+    )
+    return mapped[inverse] if len(values) else np.array([], dtype=np.float64)
+
+
+def _time_column(
+    name: str, values: Sequence[Any], sources: Sequence[int], zones: dict[int, ZoneInfo]
+) -> NDArray[np.float64]:
+    """Epoch seconds of a timestamp field; `extra` text without an offset is read in the
+    source's time zone."""
+    if name in DATETIME_COLUMNS:
+        days = _float_column(values)
+        if connection.vendor == "postgresql":
+            return days
+        return np.round(days * 86400.0 * 1000.0) / 1000.0
+    out = np.full(len(values), np.nan)
+    for i, v in enumerate(values):
+        if v is None or v == "":
+            continue
+        try:
+            parsed = dt.datetime.fromisoformat(str(v).strip())
+        except ValueError:
+            continue
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=zones.get(sources[i], UTC))
+        out[i] = parsed.timestamp()
+    return out
+
+
+def _metric_fields(metric: Metric) -> list[str]:
+    if metric.source == MetricSource.RECORD_DURATION:
+        return [metric.start_field, metric.end_field]
+    return [metric.value_field]
+
+
+def record_measurements(
+    *,
+    metric: Metric,
+    service_id: int,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+) -> Measurements:
+    """The metric's value for each record of the service received in [start, end)."""
+    fields = _metric_fields(metric)
+    rows = _fetch_columns(service_id=service_id, start=start, end=end, fields=fields)
+    if not rows:
+        return Measurements.empty()
+    cols = list(zip(*rows, strict=True))
+    at = _float_column(cols[0])
+    if connection.vendor != "postgresql":
+        at = np.round(at * 86400.0 * 1000.0) / 1000.0
+    site = np.array([v or 0 for v in cols[1]], dtype=np.int64)
+    team = np.array([v or 0 for v in cols[2]], dtype=np.int64)
+    channel = np.array([v or "" for v in cols[3]], dtype=np.str_)
+    agent = np.array([v or 0 for v in cols[4]], dtype=np.int64)
+    sources = cols[5]
+    source = metric.source
+    zones: dict[int, ZoneInfo] = {}
+    if source == MetricSource.RECORD_DURATION and any(f not in DATETIME_COLUMNS for f in fields):
+        zones = {
+            pk: ZoneInfo(tz)
+            for pk, tz in RecordSource.objects.filter(pk__in=set(sources)).values_list(
+                "pk", "time_zone"
+            )
+        }
+    if source == MetricSource.RECORD_DURATION:
+        begin = _time_column(fields[0], cols[6], sources, zones)
+        finish = _time_column(fields[1], cols[7], sources, zones)
+        seconds = _business_seconds(begin, finish, site) if metric.business_time else finish - begin
+        seconds = np.where(seconds < 0, np.nan, seconds)
+        value = seconds / UNIT_SECONDS.get(Unit(metric.unit), 1.0)
+    elif source == MetricSource.RECORD_NUMBER:
+        value = _float_column(cols[6])
+    elif source == MetricSource.RECORD_FLAG:
+        value = _flag_column(cols[6])
+    else:  # category
+        wanted = {str(v).strip().casefold() for v in metric.category_values}
+        text = np.array(["" if v is None else str(v).strip().casefold() for v in cols[6]])
+        uniq, inverse = np.unique(text, return_inverse=True)
+        value = np.array([1.0 if u in wanted else 0.0 for u in uniq])[inverse]
+    return Measurements(
+        at=_to_at(at), site=site, team=team, channel=channel, agent=agent, value=value
+    )
+
+
+def _business_seconds(
+    begin: NDArray[np.float64], finish: NDArray[np.float64], site: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """Opening seconds between two timestamps per row, by the site's calendar (per row in
+    Python: only business-time metrics pay for it)."""
+    from sqms.org.models import Site
+    from sqms.standards.business_time import business_duration
+    from sqms.standards.selectors import calendar_for_site, calendar_spec
+
+    specs: dict[int, Any] = {}
+    for site_obj in Site.objects.filter(pk__in={int(s) for s in np.unique(site)}):
+        calendar = calendar_for_site(site=site_obj)
+        specs[site_obj.pk] = calendar_spec(calendar=calendar) if calendar else None
+    out = np.full(begin.shape, np.nan)
+    for i in range(begin.shape[0]):
+        b, f = begin[i], finish[i]
+        if math.isnan(b) or math.isnan(f):
+            continue
+        if f < b:
+            out[i] = -1.0
+            continue
+        spec = specs.get(int(site[i]))
+        if spec is None or not spec.has_opening_hours:
+            out[i] = f - b
+            continue
+        out[i] = business_duration(from_epoch(b), from_epoch(f), spec).total_seconds()
+    return out
+
+
+# --- values: any metric ---------------------------------------------------------------------
+
+
+def _optional(module: str) -> Any:
+    if importlib.util.find_spec(module) is None:
+        return None
+    return importlib.import_module(module)
+
+
+def measurements_for(
+    *,
+    metric: Metric,
+    service_id: int,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+) -> Measurements:
+    """One value per measured item of any metric source; empty for a source not installed."""
+    if metric.is_record_based:
+        return record_measurements(metric=metric, service_id=service_id, start=start, end=end)
+    # Other sources take bounds: an open range is everything.
+    start = start or EPOCH
+    end = end or dt.datetime(9000, 1, 1, tzinfo=UTC)
+    if metric.source.startswith("feedback_"):
+        from sqms.feedback.measurements import feedback_measurements
+
+        return feedback_measurements(metric=metric, service_id=service_id, start=start, end=end)
+    if metric.source.startswith("complaint_"):
+        module = _optional("sqms.feedback.complaint_measurements")
+        if module is not None:
+            result: Measurements = module.complaint_measurements(
+                metric=metric, service_id=service_id, start=start, end=end
+            )
+            return result
+        return Measurements.empty()
+    if metric.source == MetricSource.INSPECTION_SCORE:
+        module = _optional("sqms.monitoring.inspections")
+        if module is not None and hasattr(module, "inspection_measurements"):
+            result = module.inspection_measurements(
+                metric=metric, service_id=service_id, start=start, end=end
+            )
+            return result
+    return Measurements.empty()
+
+
+# --- grouping into cells --------------------------------------------------------------------
+
+
+@dataclass
+class Cells:
+    """Summed cells of one grain, column-wise."""
+
+    grain: str
+    period: NDArray[np.float64]  # epoch seconds of the grain period start
+    segment: list[str]
+    site: list[int | None]
+    team: list[int | None]
+    channel: list[str]
+    agent: list[int | None]
+    version: NDArray[np.int64]
+    n: NDArray[np.int64]
+    n_meeting: NDArray[np.int64]
+    total: NDArray[np.float64]
+    total_sq: NDArray[np.float64]
+    value: NDArray[np.float64]
+    sketch: list[dict[str, Any]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.segment)
+
+
+def grains_of(versions: Sequence[StandardVersion]) -> list[str]:
+    """Days always (weeks and months derive from them); hours too when a version is hourly."""
+    grains: list[str] = [Grain.DAY]
+    if any(v.period == Period.HOUR for v in versions):
+        grains.append(Grain.HOUR)
+    return grains
+
+
+def period_starts(seconds: NDArray[np.float64], grain: str) -> NDArray[np.float64]:
+    """Vectorised `series.period_start`: the start (epoch seconds) of each value's grain
+    period in the organisation's time zone, exact across offsets and DST changes."""
+    if seconds.size == 0:
+        return np.array([], dtype=np.float64)
+    tz = series.org_tz()
+    period = Period.HOUR if grain == Grain.HOUR else Period.DAY
+    quarter = np.floor(seconds / QUARTER_HOUR).astype(np.int64)
+    uniq, inverse = np.unique(quarter, return_inverse=True)
+    starts = np.array(
+        [
+            epoch(series.period_start(from_epoch(int(q) * QUARTER_HOUR), period, tz))
+            for q in uniq.tolist()
+        ]
+    )
+    return starts[inverse]
+
+
+def _meets(values: NDArray[np.float64], comparison: str, threshold: float) -> NDArray[np.bool_]:
+    with np.errstate(invalid="ignore"):
+        if comparison == Comparison.LE:
+            return values <= threshold
+        if comparison == Comparison.LT:
+            return values < threshold
+        if comparison == Comparison.GT:
+            return values > threshold
+        return values >= threshold
+
+
+def _versions_sorted(standard: ServiceStandard) -> list[StandardVersion]:
+    return sorted(StandardVersion.objects.filter(standard=standard), key=lambda v: v.effective_from)
+
+
+def _version_index(
+    versions: Sequence[StandardVersion], periods: NDArray[np.float64]
+) -> NDArray[np.int64]:
+    effective = np.array([epoch(v.effective_from) for v in versions])
+    idx = np.searchsorted(effective, periods, side="right") - 1
+    return np.clip(idx, 0, len(versions) - 1).astype(np.int64)
+
+
+def _families(with_agent: bool) -> list[tuple[str, ...]]:
+    """The segment kinds cells are kept for: the whole service, each site, team and channel,
+    site × channel and team × channel (by day only; hours keep single kinds), and each agent
+    when a version segments by agent."""
+    fams: list[tuple[str, ...]] = [
+        (),
+        ("site",),
+        ("team",),
+        ("channel",),
+        ("site", "channel"),
+        ("team", "channel"),
+    ]
+    if with_agent:
+        fams.append(("agent",))
+    return fams
+
+
+def _dense(values: NDArray[Any]) -> tuple[NDArray[Any], NDArray[np.int64]]:
+    uniq, inverse = np.unique(values, return_inverse=True)
+    return uniq, inverse.astype(np.int64).reshape(-1)
+
+
+def _quantiles(
+    group: NDArray[np.int64], values: NDArray[np.float64], n_groups: int, q: float
+) -> tuple[NDArray[np.float64], list[dict[str, Any]]]:
+    """Per group: the sketch (as JSON) and its q-quantile, exactly as `Sketch.quantile`."""
+    positive = values > 0
+    zeros = np.bincount(group[~positive], minlength=n_groups)
+    keys = np.ceil(np.log(values[positive]) / _LOG_GAMMA).astype(np.int64)
+    pg = group[positive]
+    # Unique (group, key) pairs with counts, sorted by group then key.
+    order = np.lexsort((keys, pg))
+    pg, keys = pg[order], keys[order]
+    if pg.size:
+        change = np.empty(pg.size, dtype=bool)
+        change[0] = True
+        change[1:] = (pg[1:] != pg[:-1]) | (keys[1:] != keys[:-1])
+        starts = np.flatnonzero(change)
+        pair_group, pair_key = pg[starts], keys[starts]
+        pair_count = np.diff(np.append(starts, pg.size))
+    else:
+        pair_group = pair_key = pair_count = np.array([], dtype=np.int64)
+    counts = zeros + np.bincount(pair_group, weights=pair_count, minlength=n_groups).astype(
+        np.int64
+    )
+    result = np.full(n_groups, np.nan)
+    rank = q * (counts - 1)
+    has = counts > 0
+    result[has & (rank < zeros)] = 0.0
+    # cumulative count within each group, starting from its zeros
+    cum = np.cumsum(pair_count)
+    first_pair = np.searchsorted(pair_group, np.arange(n_groups), side="left")
+    before = np.where(first_pair > 0, cum[np.maximum(first_pair - 1, 0)], 0) if cum.size else 0
+    if pair_group.size:
+        within = cum - np.asarray(before)[pair_group] + zeros[pair_group]
+        hit = within > rank[pair_group]
+        hit_idx = np.flatnonzero(hit)
+        g_hit, first = np.unique(pair_group[hit_idx], return_index=True)
+        chosen = pair_key[hit_idx[first]]
+        todo = np.isnan(result[g_hit])
+        result[g_hit[todo]] = _representatives(chosen[todo])
+        # numeric edge: nothing exceeded the rank -> the largest bucket
+        last = np.searchsorted(pair_group, np.arange(n_groups), side="right") - 1
+        left = has & np.isnan(result)
+        if left.any():
+            result[left] = _representatives(pair_key[last[left]])
+    bounds = np.searchsorted(pair_group, np.arange(n_groups + 1), side="left")
+    sketches = []
+    k_list, c_list = pair_key.tolist(), pair_count.tolist()
+    z_list = zeros.tolist()
+    for g in range(n_groups):
+        lo, hi = int(bounds[g]), int(bounds[g + 1])
+        sketches.append({"z": int(z_list[g]), "k": k_list[lo:hi], "c": c_list[lo:hi]})
+    return result, sketches
+
+
+def _representatives(keys: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Bucket representatives computed exactly as `Sketch.quantile` does (Python floats), so
+    a stored cell and a merged one agree to the last bit."""
+    return np.array([2 * _GAMMA**k / (_GAMMA + 1) for k in keys.tolist()], dtype=np.float64)
+
+
+def _values(
+    metric: Metric,
+    n: NDArray[np.int64],
+    n_meeting: NDArray[np.int64],
+    total: NDArray[np.float64],
+    quantile: NDArray[np.float64] | None,
+) -> NDArray[np.float64]:
+    """Vectorised `series.aggregate`."""
+    agg = metric.aggregation
+    nf = n.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if agg == Aggregation.SHARE_MEETING_THRESHOLD:
+            return 100.0 * n_meeting / nf
+        if agg == Aggregation.MEAN:
+            return total / nf
+        if agg in series.QUANTILES:
+            assert quantile is not None
+            return quantile
+        if agg == Aggregation.COUNT:
+            if metric.source in (MetricSource.RECORD_FLAG, MetricSource.RECORD_CATEGORY):
+                return total.astype(np.float64)
+            return nf
+        if agg == Aggregation.RATE_PER_N:
+            return total / nf * float(metric.rate_base or 1)
+    raise ValueError(f"unknown aggregation {agg}")
+
+
+def cells_compute(
+    *,
+    metric: Metric,
+    versions: Sequence[StandardVersion],
+    measurements: Measurements,
+    grain: str,
+    only_periods: Iterable[float] | None = None,
+) -> Cells:
+    """Sum the measurements into the cells of one grain: every (period, segment) that has a
+    value. `only_periods` (epoch seconds) keeps just those grain periods."""
+    m = measurements
+    keep = ~np.isnan(m.value)
+    seconds = _seconds_of(m.at)
+    periods = period_starts(seconds, grain)
+    if only_periods is not None:
+        keep &= np.isin(periods, np.fromiter(only_periods, dtype=np.float64))
+    values = m.value[keep]
+    periods = periods[keep]
+    site, team, channel, agent = m.site[keep], m.team[keep], m.channel[keep], m.agent[keep]
+    vidx = _version_index(versions, periods)
+    meets = np.zeros(values.shape, dtype=bool)
+    for i, v in enumerate(versions):
+        sel = vidx == i
+        if sel.any():
+            meets[sel] = _meets(values[sel], v.comparison, float(v.threshold))
+    with_agent = any(Segment.AGENT in (v.segments or []) for v in versions)
+    period_uniq, period_code = _dense(periods)
+    channel_uniq, channel_code = _dense(channel.astype(np.str_))
+    columns: dict[str, tuple[NDArray[Any], NDArray[np.int64], NDArray[np.bool_]]] = {
+        "site": (*_dense(site), site != 0),
+        "team": (*_dense(team), team != 0),
+        "channel": (channel_uniq, channel_code, channel != ""),
+        "agent": (*_dense(agent), agent != 0),
+    }
+    team_site: dict[int, int] = {}
+    if team.size:
+        pairs = np.unique(np.stack([team, site]), axis=1)
+        team_site = {int(t): int(s) for t, s in pairs.T.tolist() if t}
+    parts: list[Cells] = []
+    for family in _families(with_agent):
+        if grain == Grain.HOUR and len(family) > 1:
+            continue  # combined segments are kept by day only
+        mask = np.ones(values.shape, dtype=bool)
+        code = period_code.copy()
+        for name in family:
+            uniq, codes, valid = columns[name]
+            mask &= valid
+            code = code * max(len(uniq), 1) + codes
+        if not mask.any():
+            continue
+        g_uniq, group = _dense(code[mask])
+        ng = len(g_uniq)
+        vals, grp = values[mask], group
+        n = np.bincount(grp, minlength=ng).astype(np.int64)
+        n_meeting = np.bincount(grp, weights=meets[mask], minlength=ng).astype(np.int64)
+        total = np.bincount(grp, weights=vals, minlength=ng).astype(np.float64)
+        total_sq = np.bincount(grp, weights=vals * vals, minlength=ng).astype(np.float64)
+        # decode the group's period and segment parts from a representative row
+        rep = np.zeros(ng, dtype=np.int64)
+        rep[grp] = np.arange(grp.size)
+        idx = np.flatnonzero(mask)[rep]
+        quantile = None
+        sketches: list[dict[str, Any]] = []
+        if metric.aggregation in series.QUANTILES:
+            q = series.QUANTILES[Aggregation(metric.aggregation)]
+            quantile, sketches = _quantiles(grp, vals, ng, q)
+        value = _values(metric, n, n_meeting, total, quantile)
+        g_site = site[idx].tolist() if "site" in family or "team" in family else [None] * ng
+        g_team = team[idx].tolist() if "team" in family else [None] * ng
+        g_channel = channel[idx].tolist() if "channel" in family else [""] * ng
+        g_agent = agent[idx].tolist() if "agent" in family else [None] * ng
+        segs = [
+            series.segment_key(
+                site=g_site[i] if "site" in family else None,
+                team=g_team[i],
+                channel=g_channel[i],
+                agent=g_agent[i],
+            )
+            for i in range(ng)
+        ]
+        if "team" in family:
+            g_site = [team_site.get(int(t)) if t else None for t in g_team]
+        parts.append(
+            Cells(
+                grain=grain,
+                period=period_uniq[period_code[idx]],
+                segment=segs,
+                site=[int(s) if s else None for s in g_site],
+                team=[int(t) if t else None for t in g_team],
+                channel=[str(c) for c in g_channel],
+                agent=[int(a) if a else None for a in g_agent],
+                version=np.array([versions[i].pk for i in vidx[idx]], dtype=np.int64),
+                n=n,
+                n_meeting=n_meeting,
+                total=total,
+                total_sq=total_sq,
+                value=value,
+                sketch=sketches,
+            )
+        )
+    return _concat(grain, parts)
+
+
+def _concat(grain: str, parts: list[Cells]) -> Cells:
+    if not parts:
+        empty_f = np.array([], dtype=np.float64)
+        empty_i = np.array([], dtype=np.int64)
+        return Cells(grain, empty_f, [], [], [], [], [], empty_i, empty_i, empty_i, empty_f,
+                     empty_f, empty_f, [])  # fmt: skip
+    return Cells(
+        grain=grain,
+        period=np.concatenate([p.period for p in parts]),
+        segment=[s for p in parts for s in p.segment],
+        site=[s for p in parts for s in p.site],
+        team=[s for p in parts for s in p.team],
+        channel=[s for p in parts for s in p.channel],
+        agent=[s for p in parts for s in p.agent],
+        version=np.concatenate([p.version for p in parts]),
+        n=np.concatenate([p.n for p in parts]),
+        n_meeting=np.concatenate([p.n_meeting for p in parts]),
+        total=np.concatenate([p.total for p in parts]),
+        total_sq=np.concatenate([p.total_sq for p in parts]),
+        value=np.concatenate([p.value for p in parts]),
+        sketch=[s for p in parts for s in p.sketch],
+    )
+
+
+# --- evaluating standards -------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What one evaluation changed: cells written and removed, and where."""
+
+    standard_id: int
+    written: int = 0
+    removed: int = 0
+    segments: set[str] = field(default_factory=set)
+    earliest: dt.datetime | None = None
+
+
+def _day_ranges(days: Sequence[float]) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Contiguous [start, end) ranges covering sorted day starts (a day is ≤ 25 h long)."""
+    ranges: list[tuple[dt.datetime, dt.datetime]] = []
+    tz = series.org_tz()
+    for day in sorted(set(days)):
+        start = from_epoch(day)
+        end = series.period_start(start + dt.timedelta(hours=26), Period.DAY, tz)
+        if ranges and ranges[-1][1] >= start:
+            ranges[-1] = (ranges[-1][0], max(ranges[-1][1], end))
+        else:
+            ranges.append((start, end))
+    return ranges
+
+
+def standard_evaluate(
+    *,
+    standard: ServiceStandard,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    touched: Iterable[dt.datetime] | None = None,
+    detect: bool = True,
+) -> Outcome:
+    """Recompute a standard's rollups, set-based, and look for signals in what changed.
+
+    With `touched` (moments whose data changed) only the hour and day cells holding them are
+    recomputed, reading only the records of those days; otherwise every cell in [start, end)
+    (the whole history without bounds).
+    """
+    from sqms.monitoring.rollup_writer import rollups_delete, rollups_insert, rollups_replace
+
+    versions = _versions_sorted(standard)
+    outcome = Outcome(standard_id=standard.pk)
+    if not versions:
+        return outcome
+    metric = standard.metric
+    grains = grains_of(versions)
+    if touched is not None:
+        moments = np.array([epoch(t) for t in touched], dtype=np.float64)
+        if moments.size == 0:
+            return outcome
+        wanted = {g: np.unique(period_starts(moments, g)) for g in grains}
+        ranges = _day_ranges(wanted[Grain.DAY].tolist())
+        chunks = [
+            measurements_for(metric=metric, service_id=standard.service_id, start=a, end=b)
+            for a, b in ranges
+        ]
+        meas = _join(chunks)
+        with transaction.atomic():
+            for grain in grains:
+                cells = cells_compute(
+                    metric=metric,
+                    versions=versions,
+                    measurements=meas,
+                    grain=grain,
+                    only_periods=wanted[grain].tolist(),
+                )
+                written, removed, segs = rollups_replace(
+                    standard=standard, grain=grain, cells=cells, periods=wanted[grain].tolist()
+                )
+                _note(outcome, written, removed, segs, wanted[grain])
+    else:
+        # Whole days only: a period is never computed from part of its records.
+        if start is not None:
+            start = series.period_start(start, Period.DAY, series.org_tz())
+        if end is not None:
+            end = series.period_start(end, Period.DAY, series.org_tz())
+        with transaction.atomic():
+            for grain in grains:
+                removed, segs = rollups_delete(standard=standard, grain=grain, start=start, end=end)
+                _note(outcome, 0, removed, segs, np.array([]))
+            # A window of days at a time keeps memory flat on a long history.
+            for lo, hi in _windows(standard, metric, start, end):
+                meas = measurements_for(
+                    metric=metric, service_id=standard.service_id, start=lo, end=hi
+                )
+                for grain in grains:
+                    cells = cells_compute(
+                        metric=metric, versions=versions, measurements=meas, grain=grain
+                    )
+                    written, segs = rollups_insert(standard=standard, cells=cells)
+                    _note(outcome, written, 0, segs, cells.period)
+    watched = watched_segments(outcome.segments, versions[-1])
+    if detect and outcome.earliest is not None and watched:
+        from sqms.monitoring.detection import signals_detect
+
+        signals_detect(standard=standard, segments=watched, start=outcome.earliest)
+    return outcome
+
+
+def watched_segments(segments: Iterable[str], version: StandardVersion) -> list[str]:
+    """The segments signals are looked for in: the whole service and the segments the version
+    names (site, team, channel, agent, each alone). Combined cells such as site × channel are
+    kept for dashboard filters only."""
+    chosen = set(version.segments or [])
+    out = []
+    for seg in segments:
+        parts = [p.split(":", 1)[0] for p in seg.split("|")] if seg else []
+        if len(parts) <= 1 and all(p in chosen for p in parts):
+            out.append(seg)
+    return sorted(out)
+
+
+def _windows(
+    standard: ServiceStandard,
+    metric: Metric,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+) -> list[tuple[dt.datetime | None, dt.datetime | None]]:
+    """[lo, hi) windows of whole days covering a record standard's data in [start, end)."""
+    if not metric.is_record_based:
+        return [(start, end)]
+    qs = ServiceRecord.objects.filter(service_id=standard.service_id)
+    if start is not None:
+        qs = qs.filter(received_at__gte=start)
+    if end is not None:
+        qs = qs.filter(received_at__lt=end)
+    bounds = qs.aggregate(lo=Min("received_at"), hi=Max("received_at"))
+    if bounds["lo"] is None:
+        return []
+    tz = series.org_tz()
+    lo = series.period_start(bounds["lo"], Period.DAY, tz)
+    last = bounds["hi"]
+    windows: list[tuple[dt.datetime | None, dt.datetime | None]] = []
+    while lo <= last:
+        hi = series.period_start(lo + dt.timedelta(days=WINDOW_DAYS, hours=12), Period.DAY, tz)
+        windows.append((lo, hi))
+        lo = hi
+    return windows
+
+
+def _note(
+    outcome: Outcome, written: int, removed: int, segs: set[str], periods: NDArray[np.float64]
+) -> None:
+    outcome.written += written
+    outcome.removed += removed
+    outcome.segments |= segs
+    if periods.size:
+        first = from_epoch(float(periods.min()))
+        if outcome.earliest is None or first < outcome.earliest:
+            outcome.earliest = first
+
+
+def _join(chunks: list[Measurements]) -> Measurements:
+    chunks = [c for c in chunks if len(c)]
+    if not chunks:
+        return Measurements.empty()
+    if len(chunks) == 1:
+        return chunks[0]
+    return Measurements(
+        at=np.concatenate([c.at for c in chunks]),
+        site=np.concatenate([c.site for c in chunks]),
+        team=np.concatenate([c.team for c in chunks]),
+        channel=np.concatenate([c.channel for c in chunks]),
+        agent=np.concatenate([c.agent for c in chunks]),
+        value=np.concatenate([c.value for c in chunks]),
+    )
+
+
+def standards_of_services(service_ids: Iterable[int]) -> list[ServiceStandard]:
+    return list(
+        ServiceStandard.objects.filter(service_id__in=list(service_ids), archived_at__isnull=True)
+        .select_related("metric")
+        .order_by("pk")
+    )
+
+
+def touched_evaluate(*, touched: dict[int, Sequence[int]], detect: bool = True) -> list[Outcome]:
+    """After records changed: `touched` maps a service id to the hours (epoch hour numbers)
+    whose records were written; each record standard of the service re-evaluates just those."""
+    outcomes = []
+    for standard in standards_of_services(touched):
+        if not standard.metric.is_record_based:
+            continue
+        hours = touched.get(standard.service_id) or ()
+        # both ends of each UTC hour: a local hour may straddle it (half-hour zones)
+        moments = [from_epoch(h * 3600 + e) for h in hours for e in (0, 3599)]
+        outcomes.append(standard_evaluate(standard=standard, touched=moments, detect=detect))
+    return outcomes
+
+
+def evaluate_all(
+    *,
+    standards: Iterable[ServiceStandard] | None = None,
+    since: dt.datetime | None = None,
+    detect: bool = True,
+) -> list[Outcome]:
+    """Rebuild rollups of the given (default: every active) standard from `since`."""
+    if standards is None:
+        standards = ServiceStandard.objects.filter(archived_at__isnull=True).select_related(
+            "metric"
+        )
+    return [standard_evaluate(standard=s, start=since, detect=detect) for s in standards]
+
+
+def version_reevaluate(*, version: StandardVersion) -> Outcome:
+    """A new version: recompute the standard's history from the version's effective date
+    (from the beginning for version 1, which also covers the periods before it)."""
+    standard = ServiceStandard.objects.select_related("metric").get(pk=version.standard_id)
+    first = not StandardVersion.objects.filter(
+        standard_id=version.standard_id, effective_from__lt=version.effective_from
+    ).exists()
+    return standard_evaluate(standard=standard, start=None if first else version.effective_from)
+
+
+def feedback_watermark_evaluate(*, now: dt.datetime | None = None) -> list[Outcome]:
+    """The periodic pass for metrics whose sources cannot call monitoring (feedback,
+    complaints, inspections): each standard's watermark is its newest rollup update; items
+    attributed since then (feedback) or in a 40-day window before it (other sources, which
+    may arrive late) are re-evaluated. A standard without rollups is evaluated whole."""
+    from sqms.monitoring.models import Rollup
+
+    now = now or timezone.now()
+    outcomes = []
+    qs = ServiceStandard.objects.filter(archived_at__isnull=True).select_related("metric")
+    for standard in qs:
+        metric = standard.metric
+        if metric.is_record_based:
+            continue
+        mark = Rollup.objects.filter(standard=standard).aggregate(m=Max("updated_at"))["m"]
+        if mark is None:
+            outcomes.append(standard_evaluate(standard=standard))
+            continue
+        if metric.source.startswith("feedback_"):
+            from sqms.feedback.measurements import feedback_changed_since
+
+            moments = feedback_changed_since(
+                metric=metric, service_id=standard.service_id, since=mark
+            )
+            if moments:
+                outcomes.append(standard_evaluate(standard=standard, touched=moments))
+            continue
+        outcomes.append(standard_evaluate(standard=standard, start=mark - dt.timedelta(days=40)))
+    return outcomes
+
+
+def sketch_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, separators=(",", ":"))

@@ -168,7 +168,11 @@ def _survey_page(request: HttpRequest, token: str, *, embed: bool) -> HttpRespon
                 return redirect(f"{thanks}?lang={lang}")
             try:
                 services.response_submit(
-                    distribution=distribution, raw=raw, language=lang, ip=client_ip(request)
+                    distribution=distribution,
+                    raw=raw,
+                    language=lang,
+                    ip=client_ip(request),
+                    questions=questions,
                 )
             except services.LinkUnavailable as exc:
                 return _problem_page(request, exc.reason, lang, embed=embed)

@@ -505,18 +505,25 @@ def response_submit(
     language: str,
     ip: str = "",
     now: dt.datetime | None = None,
+    questions: list[Question] | None = None,
 ) -> Response:
-    """Store one response through a link. Public: the system is the actor."""
+    """Store one response through a link. Public: the system is the actor. `questions` are the
+    survey's, in order, when the caller has read them already."""
     now = now or timezone.now()
-    # The row lock makes a single-use link single-use even under concurrent submits.
-    distribution = (
-        Distribution.objects.select_for_update().select_related("survey").get(pk=distribution.pk)
-    )
+    if distribution.is_single_use:
+        # The row lock makes a single-use link single-use even under concurrent submits. A
+        # shared link takes no lock, so its respondents never wait for one another.
+        distribution = (
+            Distribution.objects.select_for_update()
+            .select_related("survey")
+            .get(pk=distribution.pk)
+        )
     problem = link_problem(distribution, now=now)
     if problem:
         raise LinkUnavailable(problem)
     survey = distribution.survey
-    questions = list(survey.questions.order_by("order", "pk"))
+    if questions is None:
+        questions = list(survey.questions.order_by("order", "pk"))
     clean = answers_clean(survey=survey, questions=questions, raw=raw)
     response = Response(
         survey=survey,
@@ -535,7 +542,11 @@ def response_submit(
             setattr(response, name, value)
         response.consent_at = now
         response.retention_until = now + dt.timedelta(days=survey.retention_days)
-    response.full_clean()
+    # The related rows come from the link itself: checking them again would cost a query each.
+    response.full_clean(
+        exclude=["survey", "distribution", "service", "site", "team", "agent"],
+        validate_constraints=False,
+    )
     response.save()
     for answer in clean.answers:
         answer.response = response
@@ -543,6 +554,10 @@ def response_submit(
     if distribution.is_single_use:
         distribution.used_at = now
         distribution.save(update_fields=["used_at", "updated_at"])
+    from sqms.feedback.followups import followup_for_response  # a detractor opens a task
+
+    followup_for_response(response=response, now=now, answers=clean.answers)
+    # Last: the audit chain's head is locked until commit, so take it as late as possible.
     audit_record_many(
         actor=None,
         entries=[
@@ -558,9 +573,6 @@ def response_submit(
             )
         ],
     )
-    from sqms.feedback.followups import followup_for_response  # a detractor opens a task
-
-    followup_for_response(response=response, now=now, answers=clean.answers)
     return response
 
 

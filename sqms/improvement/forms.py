@@ -127,8 +127,12 @@ class NcForm(forms.ModelForm):  # type: ignore[type-arg]
             "correction": forms.Textarea(attrs={"rows": 3}),
         }
 
+    seen_updated_at = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
+
     def __init__(self, *args: Any, user: Any, reporter_only: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_updated_at"].initial = self.instance.updated_at.isoformat()
         _set_qs(self, "service", services_visible_to(user).filter(archived_at__isnull=True))
         _set_qs(self, "site", sites_visible_to(user).filter(archived_at__isnull=True))
         _set_qs(self, "standard_version", StandardVersion.objects.select_related("standard").all())

@@ -77,6 +77,10 @@ class SigningThrottled(SqmsError):
     """Too many wrong passwords in a short time."""
 
 
+class EditConflict(SqmsError):
+    """Someone else saved the record after this edit began."""
+
+
 def recurrence_window() -> dt.timedelta:
     """How far back a recurrence is looked for; settings.SQMS_NC_RECURRENCE_DAYS, default 90."""
     days = int(getattr(settings, "SQMS_NC_RECURRENCE_DAYS", DEFAULT_RECURRENCE_DAYS))
@@ -269,12 +273,22 @@ def _ensure_open(nc: Nonconformance) -> None:
 
 @transaction.atomic
 def nonconformance_update(
-    *, actor: User | None, nc: Nonconformance, fields: dict[str, Any]
+    *, actor: User | None, nc: Nonconformance, fields: dict[str, Any], seen_updated_at: str = ""
 ) -> Nonconformance:
+    """Change a nonconformance; with `seen_updated_at` (the version the editor loaded), a change
+    or transition saved by someone else in between is refused instead of overwritten."""
     unknown = set(fields) - EDITABLE
     if unknown:
         raise SqmsError(_("These fields cannot be changed here: %s") % ", ".join(sorted(unknown)))
     nc = Nonconformance.objects.select_for_update().get(pk=nc.pk)
+    if seen_updated_at and seen_updated_at != nc.updated_at.isoformat():
+        raise EditConflict(
+            _(
+                "Someone else changed %(number)s while you were editing it. Your changes were "
+                "not saved: reload the page and make them again."
+            )
+            % {"number": nc.number}
+        )
     _ensure_open(nc)
     record_update(actor=actor, obj=nc, fields=fields)
     return _flag_recurrence(actor, nc)
@@ -1208,10 +1222,6 @@ def initiative_create(*, actor: User | None, title: str, owner: User, **fields: 
     data = _initiative_fields({"title": title, "owner": owner, **fields})
     initiative = Initiative(number=_next_code(Initiative, "IMP", timezone.localdate().year), **data)
     return record_create(actor=actor, obj=initiative)
-
-
-class EditConflict(SqmsError):
-    """Someone else saved the record after this edit began."""
 
 
 @transaction.atomic

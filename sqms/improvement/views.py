@@ -121,7 +121,7 @@ def nonconformance_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            data = dict(form.cleaned_data)
+            data = {k: v for k, v in form.cleaned_data.items() if k != "seen_updated_at"}
             data.setdefault("source_type", "staff_report")
             try:
                 nc = services.nonconformance_report(actor=_actor(request), **data)
@@ -148,9 +148,21 @@ def nonconformance_edit(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.method == "POST":
         status = 400
         if form.is_valid():
-            fields = {k: form.cleaned_data[k] for k in form.changed_data if k in form.cleaned_data}
+            fields = {
+                k: form.cleaned_data[k]
+                for k in form.changed_data
+                if k in form.cleaned_data and k != "seen_updated_at"
+            }
             try:
-                services.nonconformance_update(actor=_actor(request), nc=nc, fields=fields)
+                services.nonconformance_update(
+                    actor=_actor(request),
+                    nc=nc,
+                    fields=fields,
+                    seen_updated_at=form.cleaned_data.get("seen_updated_at") or "",
+                )
+            except services.EditConflict as exc:
+                _add_errors(form, exc)
+                status = 409
             except (SqmsError, ValidationError) as exc:
                 _add_errors(form, exc)
             else:

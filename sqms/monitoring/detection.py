@@ -1,35 +1,54 @@
-"""Signals from rollups: breaches, control-chart rules and SLO burn.
+"""Signals from rollups: breaches, control-chart rules and SLO burn — few, and each one news.
 
-`signals_detect` is called by the evaluation task after the rollups of some (standard, segment)
-cells changed. It reads the standard's series from rollups only (`series.standard_series`), and
+`signals_detect` is called by the evaluation after the rollups of some (standard, segment)
+cells changed. Per standard it reads the judged segments' rollups in ONE query, judges each
+segment's series once with NumPy, and writes all new and changed signals in bulk with one
+audit step; the new open signals make one alert (`alerts.alerts_queue`).
 
-* opens a **breach** signal for periods that do not comply with their version;
-* judges the periods on the control chart chosen for the metric, with limits from the active
-  baseline (or, without one, the first `DEFAULT_BASELINE` periods), and opens one **spc**
-  signal per violated run rule;
-* checks the multi-window SLO burn-rate alerts (`sqms_analytics.slo`) and opens **slo_fast**
-  (page) and **slo_slow** (ticket) signals.
+What is judged (the product rules; the signal list page says the same in short):
 
-An open or acknowledged signal with the same standard, segment, kind and rule absorbs a new
-occurrence instead of a new row. Periods already covered by any earlier signal of that key
-(whatever its status) are never signalled again, so running detection twice on the same data
-changes nothing. A signal whose condition did not recur in the `RESOLVE_AFTER` periods after
-its last one is marked resolved; re-examining a long history therefore yields one signal per
-episode (flagged periods separated by fewer than `RESOLVE_AFTER` periods). New signals that are
-still open at the end of the run are handed to `alerts.alerts_queue`.
+* **Thin periods are not judged.** A period with fewer records than the standard's
+  `StandardMonitoring.min_records` (default 10) is neither a breach, nor a control-chart point,
+  nor an SLO burn; charts leave it out. A handful of contacts says nothing about the process.
+* **Breach**: a judged period that does not comply with its version.
+* **Control chart (spc)**: the chart chosen for the metric, limits from the active baseline (or,
+  without one, the first `DEFAULT_BASELINE` judged periods), the standard's rule set. Hourly
+  standards are charted by day (an hour holds too few records, and the hour-of-day pattern is
+  not a change of the process). Patterns in the good direction (the process got better) open
+  nothing, and neither does a lone flagged period that still met the standard (that is the
+  rules' false-alarm rate); both stay marked on the chart. All rules broken by one change make
+  one signal (its `rule` is the first one broken; each evidence point names its rules).
+  Agents are not charted: too few points per agent.
+* **SLO burn** (fast: page, slow: ticket) is watched on the whole service only — the error
+  budget belongs to the service; sites, teams, channels and agents are judged by breaches
+  (and, except agents, control charts). Only share-of-records metrics have a budget to burn.
+
+Episodes: one signal per (standard, segment, kind[, rule for SLO]) and episode. A condition
+that recurs folds into the live (open or acknowledged) signal until a quiet stretch ends the
+episode: more than `EPISODE_GAP` of time AND that many judged periods without it — a day for
+hourly standards, a week for daily ones, four weeks for weekly, a quarter for monthly; for SLO
+burn the SLO window. Nights, weekends and thin periods do not count as quiet. An episode that
+is over is marked resolved. Periods already covered by an earlier signal of the key (whatever
+its status) are never signalled again, so running detection twice changes nothing; a
+dismissed signal is not reopened by its old periods.
+
+With `start`, only the periods from `start` (minus what the rules and episodes look back on)
+are read; the limits still come from the baseline (read separately when it lies before).
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
+import json
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from sqms.core.audit import PendingEntry, audit_record_many, diff, snapshot
@@ -80,6 +99,8 @@ EPISODE_GAP = {
     Period.MONTH: dt.timedelta(days=92),
 }
 """An episode stays open while its condition recurs within this time of its last period."""
+QUIET_CAP = 4
+"""This many gaps without the condition end an episode even when few periods were judged."""
 EVIDENCE_CAP = 50
 EWMA_LAMBDA = 0.2
 BREACH_RULE = "breach"
@@ -572,6 +593,25 @@ def _spc_findings(view: ChartView, *, up_is_good: bool | None = None) -> list[Fi
     return out
 
 
+def _spc_finding(view: ChartView, *, up_is_good: bool | None = None) -> Finding | None:
+    """All rules of the chart as one finding: a process change usually breaks several rules
+    at once, and it is one thing to look into. Each evidence point names its rules."""
+    found = _spc_findings(view, up_is_good=up_is_good)
+    if not found:
+        return None
+    flagged = sorted(
+        {p.period_start: p for f in found for p in f.flagged}.values(),
+        key=lambda p: p.period_start,
+    )
+    rows: dict[str, dict[str, Any]] = {}
+    for f in found:
+        for row in f.evidence:
+            have = rows.setdefault(row["period"], dict(row))
+            have["violation"] = bool(have.get("violation")) or bool(row.get("violation"))
+    evidence = [rows[k] for k in sorted(rows, key=lambda k: _at({"period": k}) or EPOCH)]
+    return Finding(SignalKind.SPC, found[0].rule, flagged, evidence, found[0].meta)
+
+
 def _slo_findings(
     standard: ServiceStandard,
     points: Sequence[Point],
@@ -580,10 +620,12 @@ def _slo_findings(
     period: str,
     min_records: int = 0,
 ) -> list[Finding]:
-    pts = [p for p in points if p.n > 0]
+    # Thin periods raise no burn alert (a handful of records says little); without a share
+    # metric the objective counts complying periods, so only judged periods count.
+    pts = [p for p in points if p.n > 0 and p.n >= min_records]
     share = standard.metric.aggregation == Aggregation.SHARE_MEETING_THRESHOLD
-    if not share:  # the objective counts complying periods: only judged periods count
-        pts = [p for p in pts if p.n >= min_records and p.complies is not None]
+    if not share:
+        pts = [p for p in pts if p.complies is not None]
     if not pts:
         return []
     latest = versions.get(pts[-1].version_id)
@@ -657,6 +699,7 @@ def _slo_findings(
     return found
 
 
+@functools.lru_cache(maxsize=64)
 def _fmt(d: dt.timedelta) -> str:
     from sqms_analytics.slo import format_duration
 
@@ -720,22 +763,31 @@ class Quiet:
     gap: dt.timedelta
     need: int
     times: Sequence[dt.datetime]
+    horizon: dt.datetime | None = None
+    """The newest period the standard has data for (in any segment)."""
 
     def between(self, a: dt.datetime, b: dt.datetime) -> bool:
-        """Whether the periods strictly between a and b make a quiet stretch."""
+        """Whether the periods strictly between a and b make a quiet stretch; QUIET_CAP times
+        the gap is quiet in any case (a segment that is rarely judged)."""
+        if b - a > self.gap * QUIET_CAP:
+            return True
         count = bisect.bisect_left(self.times, b) - bisect.bisect_right(self.times, a)
         return b - a > self.gap and count >= self.need
 
     def after(self, last: dt.datetime) -> bool:
         """Whether the data after `last` already make a quiet stretch (the episode is over)."""
-        if not self.times:
-            return False
-        return self.between(last, self.times[-1] + dt.timedelta(microseconds=1))
+        ends = [t + dt.timedelta(microseconds=1) for t in [*self.times[-1:], self.horizon] if t]
+        return bool(ends) and self.between(last, max(ends))
 
 
-def _quiet(gap: dt.timedelta, length: dt.timedelta, points: Sequence[Point]) -> Quiet:
+def _quiet(
+    gap: dt.timedelta,
+    length: dt.timedelta,
+    points: Sequence[Point],
+    horizon: dt.datetime | None,
+) -> Quiet:
     need = max(1, round(gap / length))
-    return Quiet(gap=gap, need=need, times=[p.period_start for p in points])
+    return Quiet(gap=gap, need=need, times=[p.period_start for p in points], horizon=horizon)
 
 
 def _episodes(flagged: Sequence[Point], quiet: Quiet) -> list[list[Point]]:
@@ -799,7 +851,11 @@ def _apply(
     quiet: Quiet,
 ) -> None:
     """Fold the finding's new periods into the live signal of its key or open new episodes."""
-    same = [s for s in signals if s.kind == finding.kind and s.rule == finding.rule]
+    same = [
+        s
+        for s in signals
+        if s.kind == finding.kind and (s.rule == finding.rule or finding.kind == SignalKind.SPC)
+    ]
     seen_until = max((s.last_period for s in same), default=None)
     flagged = [p for p in finding.flagged if seen_until is None or p.period_start > seen_until]
     if not flagged:
@@ -866,13 +922,18 @@ def _open(
         [flagged[0].period_start]
         + [dt.datetime.fromisoformat(str(r["period"])) for r in evidence if r.get("period")]
     )
+    rule = finding.rule
+    if finding.kind == SignalKind.SPC:  # the rule of the episode's first violation
+        at = flagged[0].period_start.isoformat()
+        row = next((r for r in evidence if r.get("period") == at and r.get("rules")), None)
+        rule = str(row["rules"][0]) if row else rule
     signal = Signal(
         standard=standard,
         version_id=flagged[-1].version_id,
         segment=segment,
         site_id=site_id,
         kind=finding.kind,
-        rule=finding.rule,
+        rule=rule,
         first_period=first,
         last_period=flagged[-1].period_start,
         occurrences=len(flagged),
@@ -948,6 +1009,22 @@ def chart_period(period: str) -> str:
     return Period.DAY if period == Period.HOUR else period
 
 
+class _Row(NamedTuple):
+    """A rollup cell as read by `_read` (the attributes `series.merge_rows` uses)."""
+
+    period_start: dt.datetime
+    version_id: int
+    n: int
+    n_meeting: int
+    total: float
+    total_sq: float
+    value: float | None
+    sketch: Any
+
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 def _read(
     *,
     standard: ServiceStandard,
@@ -955,22 +1032,39 @@ def _read(
     periods: Sequence[str],
     versions: dict[int, StandardVersion],
     start: dt.datetime | None,
+    min_records: int = 0,
 ) -> dict[tuple[str, str], list[Point]]:
-    """The points of every (period, segment) asked for, from ONE rollup query."""
-    grains = {grain_for(p) for p in periods}
-    qs = Rollup.objects.filter(
-        standard=standard, grain__in=sorted(grains), segment__in=list(segments), n__gt=0
+    """The points of every (period, segment) asked for, from ONE rollup query. Below the whole
+    service thin cells of hours and days are not read (they are never judged)."""
+    grains = sorted({grain_for(p) for p in periods})
+    pg = connection.vendor == "postgresql"
+    epoch = "EXTRACT(EPOCH FROM period_start)::float8" if pg else "julianday(period_start)"
+    sketch = "sketch" if standard.metric.aggregation in QUANTILES else "NULL"
+    if any(p not in (Period.HOUR, Period.DAY) for p in periods):
+        min_records = 0  # weeks and months merge days: thin days still add up
+    params: list[Any] = [standard.pk, *grains, *segments, max(min_records, 1)]
+    where = (
+        f"standard_id = %s AND n > 0 AND grain IN ({', '.join(['%s'] * len(grains))}) "
+        f"AND segment IN ({', '.join(['%s'] * len(segments))}) AND (segment = '' OR n >= %s)"
     )
     if start is not None:
-        qs = qs.filter(period_start__gte=start)
-    fields = ["grain", "segment", "period_start", "version_id", "n", "n_meeting", "total"]
-    fields += ["total_sq", "value"]
-    if standard.metric.aggregation in QUANTILES:
-        fields.append("sketch")
-    rows = qs.order_by("grain", "segment", "period_start").values_list(*fields, named=True)
+        where += " AND period_start >= %s"
+        params.append(connection.ops.adapt_datetimefield_value(start))
+    sql = (
+        f"SELECT grain, segment, {epoch}, version_id, n, n_meeting, total, total_sq, value, "  # noqa: S608
+        f"{sketch} FROM {Rollup._meta.db_table} WHERE {where} "
+        "ORDER BY grain, segment, period_start"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        raw = cursor.fetchall()
     grouped: dict[tuple[str, str], list[Any]] = {}
-    for row in rows:
-        grouped.setdefault((row.grain, row.segment), []).append(row)
+    for grain, segment, at, *rest in raw:
+        seconds = float(at) if pg else round((float(at) - 2440587.5) * 86400.0)
+        moment = EPOCH + dt.timedelta(seconds=seconds)
+        if isinstance(rest[-1], str):
+            rest[-1] = json.loads(rest[-1])
+        grouped.setdefault((grain, segment), []).append(_Row(moment, *rest))
     out: dict[tuple[str, str], list[Point]] = {}
     metric = standard.metric
     tz = org_tz()
@@ -1102,7 +1196,12 @@ def _detect_standard(
     complete = read_from is None
     periods = [period, spc_period]
     data = _read(
-        standard=standard, segments=segments, periods=periods, versions=versions, start=read_from
+        standard=standard,
+        segments=segments,
+        periods=periods,
+        versions=versions,
+        start=read_from,
+        min_records=min_records,
     )
     # Lock the standard's signal rows of these segments: two evaluations never both open one.
     stored = list(
@@ -1114,6 +1213,7 @@ def _detect_standard(
     for signal in stored:
         by_segment.setdefault(signal.segment, []).append(signal)
     baselines = list(Baseline.objects.filter(standard=standard).order_by("-created_at", "-pk"))
+    horizon = max((pts[-1].period_start for pts in data.values() if pts), default=None)
     chart = chart_for(standard, monitoring)
     rules = rule_set_of(monitoring.rule_set)
     up_is_good = higher_is_better(standard)
@@ -1126,10 +1226,10 @@ def _detect_standard(
         judged = _judged(points, min_records)
         judged_charted = _judged(charted, min_records)
         quiet = {
-            SignalKind.BREACH: _quiet(gap, length, judged),
-            SignalKind.SPC: _quiet(spc_gap, spc_length, judged_charted),
-            SignalKind.SLO_FAST: _quiet(slo_gap, length, points),
-            SignalKind.SLO_SLOW: _quiet(slo_gap, length, points),
+            SignalKind.BREACH: _quiet(gap, length, judged, horizon),
+            SignalKind.SPC: _quiet(spc_gap, spc_length, judged_charted, horizon),
+            SignalKind.SLO_FAST: _quiet(slo_gap, length, points, horizon),
+            SignalKind.SLO_SLOW: _quiet(slo_gap, length, points, horizon),
         }
         findings: list[Finding] = [_breach_finding(judged, versions)]
         if not is_agent_segment(segment):  # too few points per agent for a control chart
@@ -1152,12 +1252,10 @@ def _detect_standard(
                     rules=rules,
                     min_records=min_records,
                 )
-                if view is not None:
-                    findings += _spc_findings(view, up_is_good=up_is_good)
-        if (
-            standard.metric.aggregation == Aggregation.SHARE_MEETING_THRESHOLD
-            and not is_agent_segment(segment)
-        ):
+                spc = _spc_finding(view, up_is_good=up_is_good) if view is not None else None
+                if spc is not None:
+                    findings.append(spc)
+        if standard.metric.aggregation == Aggregation.SHARE_MEETING_THRESHOLD and segment == "":
             findings += _slo_findings(
                 standard, points, versions, monitoring.slo_window_days, period, min_records
             )

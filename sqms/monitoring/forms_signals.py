@@ -120,6 +120,16 @@ class StandardMonitoringForm(forms.Form):
     chart = forms.ChoiceField(label=_("Control chart"), choices=ChartChoice.choices)
     rule_set = forms.ChoiceField(label=_("SPC rules"), choices=RULE_SET_CHOICES)
     slo_window_days = forms.IntegerField(label=_("SLO window (days)"), min_value=1, max_value=366)
+    min_records = forms.IntegerField(
+        label=_("Minimum records per period"),
+        min_value=1,
+        max_value=100_000,
+        required=False,
+        help_text=_(
+            "Periods with fewer records are shown but never judged: no breach, no control "
+            "chart point."
+        ),
+    )
     quiet_minutes = forms.IntegerField(
         label=_("Quiet period (minutes)"),
         min_value=0,

@@ -88,9 +88,11 @@ def baseline_estimate(
     *, standard: ServiceStandard, segment: str, start: dt.datetime, end: dt.datetime
 ) -> Limits | None:
     """The limits a baseline over [start, end) would give (None: too few points)."""
-    chart = chart_for(standard, monitoring_for(standard))
+    monitoring = monitoring_for(standard)
+    chart = chart_for(standard, monitoring)
     points = standard_series(standard=standard, segment=segment, start=start, end=end)
-    return estimate_limits(chart=chart, points=points, scale=chart_scale(chart, standard))
+    judged = [p for p in points if p.n >= monitoring.min_records]  # thin periods: not judged
+    return estimate_limits(chart=chart, points=judged, scale=chart_scale(chart, standard))
 
 
 @transaction.atomic
@@ -163,9 +165,12 @@ def standard_monitoring_update(
     quiet_minutes: int,
     webhook_url: str = "",
     subscribers: Iterable[User] | None = None,
+    min_records: int | None = None,
 ) -> StandardMonitoring:
     monitoring = standard_monitoring_get_or_create(standard=standard)
     before = _masked(snapshot(monitoring))
+    if min_records is not None:
+        monitoring.min_records = min_records
     monitoring.chart = chart
     monitoring.rule_set = rule_set
     monitoring.slo_window_days = slo_window_days

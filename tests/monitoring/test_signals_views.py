@@ -228,6 +228,13 @@ def test_it_saves_monitoring_settings(world, client_for, users):
         14,
     )
     assert list(monitoring.subscribers.all()) == [users[Role.STAFF]]
+    assert monitoring.min_records == 10  # left blank: unchanged
+    assert client.post(url, {**data, "min_records": "25"}).status_code == 302
+    monitoring.refresh_from_db()
+    assert monitoring.min_records == 25
+    resp = client.post(url, {**data, "min_records": "0"})
+    assert resp.status_code == 400
+    assert set(resp.context["form"].errors) == {"min_records"}
     entry = AuditEntry.objects.filter(object_id=str(monitoring.pk), action="update").last()
     assert entry is not None
     assert "secret" not in json.dumps(entry.changes)

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0003_inspections'),
+        ("monitoring", "0003_inspections"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='standardmonitoring',
-            name='min_records',
-            field=models.PositiveIntegerField(default=10, help_text='Periods with fewer records are shown but never judged: no breach, no control chart point.', verbose_name='minimum records per period'),
+            model_name="standardmonitoring",
+            name="min_records",
+            field=models.PositiveIntegerField(
+                default=10,
+                help_text="Periods with fewer records are shown but never judged: no breach, no control chart point.",
+                verbose_name="minimum records per period",
+            ),
         ),
     ]

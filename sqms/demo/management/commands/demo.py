@@ -15,6 +15,7 @@ from sqms.monitoring.demo import build_monitoring_demo
 from sqms.monitoring.inspections_demo import build_inspections_demo
 from sqms.policy.demo import build_policy_demo
 from sqms.standards.demo import build_standards_demo
+from sqms.standards.hooks import listeners_suspended
 
 
 class Command(BaseCommand):
@@ -37,7 +38,9 @@ class Command(BaseCommand):
                 )
             )
         # Each later area adds its part; every part skips itself when it is already there.
-        with transaction.atomic():
+        # The monitoring demo evaluates every standard itself: new standard versions need not
+        # queue a second evaluation in the worker.
+        with transaction.atomic(), listeners_suspended():
             documents = build_documents_demo(password=PASSWORD)
             standards = build_standards_demo()
             build_feedback_demo()

@@ -21,8 +21,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 RELATIVE_ACCURACY = 0.01
-_GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY)
-_LOG_GAMMA = math.log(_GAMMA)
+GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY)
+LOG_GAMMA = math.log(GAMMA)
 
 
 @dataclass
@@ -43,7 +43,7 @@ class Sketch:
         positive = arr[arr > 0]
         sketch = cls(zeros=int(arr.size - positive.size))
         if positive.size:
-            keys = np.ceil(np.log(positive) / _LOG_GAMMA).astype(np.int64)
+            keys = np.ceil(np.log(positive) / LOG_GAMMA).astype(np.int64)
             uniq, counts = np.unique(keys, return_counts=True)
             sketch.bins = {int(k): int(c) for k, c in zip(uniq, counts, strict=True)}
         return sketch
@@ -69,8 +69,8 @@ class Sketch:
         for key in sorted(self.bins):
             seen += self.bins[key]
             if seen > rank:
-                return 2 * _GAMMA**key / (_GAMMA + 1)
-        return 2 * _GAMMA ** max(self.bins) / (_GAMMA + 1)
+                return 2 * GAMMA**key / (GAMMA + 1)
+        return 2 * GAMMA ** max(self.bins) / (GAMMA + 1)
 
     def to_json(self) -> dict[str, Any]:
         # JSON object keys are strings; a compact pair of lists keeps rows small.

@@ -43,7 +43,7 @@ from sqms.standards.models import (
     StandardVersion,
     Unit,
 )
-from sqms_analytics.sketch import _GAMMA, _LOG_GAMMA
+from sqms_analytics.sketch import GAMMA, LOG_GAMMA
 
 UTC = dt.UTC
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
@@ -402,7 +402,7 @@ def _quantiles(
     """Per group: the sketch (as JSON) and its q-quantile, exactly as `Sketch.quantile`."""
     positive = values > 0
     zeros = np.bincount(group[~positive], minlength=n_groups)
-    keys = np.ceil(np.log(values[positive]) / _LOG_GAMMA).astype(np.int64)
+    keys = np.ceil(np.log(values[positive]) / LOG_GAMMA).astype(np.int64)
     pg = group[positive]
     # Unique (group, key) pairs with counts, sorted by group then key.
     order = np.lexsort((keys, pg))
@@ -453,7 +453,7 @@ def _quantiles(
 def _representatives(keys: NDArray[np.int64]) -> NDArray[np.float64]:
     """Bucket representatives computed exactly as `Sketch.quantile` does (Python floats), so
     a stored cell and a merged one agree to the last bit."""
-    return np.array([2 * _GAMMA**k / (_GAMMA + 1) for k in keys.tolist()], dtype=np.float64)
+    return np.array([2 * GAMMA**k / (GAMMA + 1) for k in keys.tolist()], dtype=np.float64)
 
 
 def _values(

@@ -15,7 +15,6 @@ BENCH_REQUESTS (default 50) requests of a logged-in quality manager through the 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import os
 import sys
@@ -50,8 +49,9 @@ def _segments(
     return out
 
 
-def seed_rollups(days: int = DAYS) -> int:
-    """Rollup rows of a year of records for every standard; returns the number of rows."""
+def seed_rollups(days: int = DAYS, service_pk: int | None = None) -> int:
+    """Rollup rows of a year of records for every standard (of one service when given);
+    returns the number of rows."""
     from django.db import connection
     from django.utils import timezone
 
@@ -71,7 +71,10 @@ def seed_rollups(days: int = DAYS) -> int:
     ]  # fmt: skip
     now = timezone.now().isoformat()
     total_rows = 0
-    for standard in ServiceStandard.objects.select_related("metric", "service"):
+    standards = ServiceStandard.objects.select_related("metric", "service")
+    if service_pk is not None:
+        standards = standards.filter(service_id=service_pk)
+    for standard in standards:
         version = StandardVersion.objects.filter(standard=standard).order_by("version").first()
         if version is None:
             continue
@@ -134,7 +137,10 @@ def seed_rollups(days: int = DAYS) -> int:
 def _write(connection: Any, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
     if not rows:
         return
-    with connection.cursor() as cursor:
+    from django.db import transaction
+
+    # one transaction per block: SQLite in autocommit would sync every row
+    with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
             with cursor.cursor.copy(sql) as copy:
@@ -197,6 +203,8 @@ def child() -> None:
         from bench.monitoring.run import _recreate_pg
 
         _recreate_pg(url)
+    elif url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
     import django
 
     django.setup()
@@ -214,7 +222,8 @@ def child() -> None:
     build_standards_demo()
     org = setup_org()
     t = time.perf_counter()
-    n_rows = seed_rollups()
+    # SQLite inserts row by row: there only the measured service's standards are seeded.
+    n_rows = seed_rollups(service_pk=org["service_pk"] if connection.vendor == "sqlite" else None)
     seeded = time.perf_counter() - t
     requests = int(os.environ.get("BENCH_REQUESTS", 50))
     out: dict[str, Any] = {

@@ -424,3 +424,21 @@ def test_it_shows_no_limits_with_too_few_points(users: Any) -> None:
     assert card["card"].limits is None
     assert [t["name"] for t in card["chart"]["data"]] == ["Value"]
     assert "Control limits could not be estimated" in resp.content.decode()
+
+
+@pytest.mark.parametrize("comparison", ["le", "lt", "ge", "gt"])
+@pytest.mark.parametrize("aggregation", [Aggregation.MEAN, Aggregation.SHARE_MEETING_THRESHOLD])
+def test_it_judges_periods_exactly_as_the_series_does(comparison: str, aggregation: str) -> None:
+    from decimal import Decimal
+
+    from sqms.monitoring import series
+    from sqms.standards.models import Metric, StandardVersion
+
+    metric = Metric(aggregation=aggregation)
+    version = StandardVersion(
+        threshold=Decimal("0.3"), comparison=comparison, compliance_objective=Decimal("95.5")
+    )
+    check = dashboards._complies_check(metric, version)
+    values = [None, 0.1 + 0.2, 0.3, 0.30000000001, 0.2999999, 95.5, 95.49999, 95.50001, 7.0, -1.0]
+    for value in values:
+        assert check(value) == series.complies(metric=metric, version=version, value=value), value

@@ -454,16 +454,20 @@ def control_limits(
     if not points:
         return None, values
     scale = detection.chart_scale(plan.chart, standard)
+    # Periods with too few records are drawn but not judged, exactly as detection does.
+    min_records = monitoring.min_records if monitoring else 10
     limits = plan.stored or detection.estimate_limits(
         chart=plan.chart,
-        points=reference,
+        points=[p for p in reference if p.n >= min_records],
         baseline_id=plan.baseline.pk if plan.baseline else None,
         scale=scale,
     )
     if limits is None:
         return None, values
     rule_set = detection.rule_set_of(monitoring.rule_set if monitoring else "")
-    view = detection.judge(standard=standard, points=points, limits=limits, rules=rule_set)
+    view = detection.judge(
+        standard=standard, points=points, limits=limits, rules=rule_set, min_records=min_records
+    )
     if view is None:
         return None, values
     m = len(points)

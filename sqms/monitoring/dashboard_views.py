@@ -22,7 +22,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from sqms.core.access import ensure
@@ -41,10 +41,10 @@ TABLE_ROWS = 400
 """The data table under a chart lists at most this many periods (the latest)."""
 
 LIGHT_TEXT = {
-    Light.GREEN: (_lazy("On target"), "●"),
-    Light.AMBER: (_lazy("At risk"), "▲"),
-    Light.RED: (_lazy("Off target"), "■"),
-    Light.NONE: (_lazy("No data"), "○"),
+    Light.GREEN: (gettext_lazy("On target"), "●"),
+    Light.AMBER: (gettext_lazy("At risk"), "▲"),
+    Light.RED: (gettext_lazy("Off target"), "■"),
+    Light.NONE: (gettext_lazy("No data"), "○"),
 }
 
 
@@ -54,14 +54,14 @@ def _today() -> dt.date:
 
 class _WindowForm(forms.Form):
     date_from = forms.DateField(
-        label=_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        label=_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     channel = forms.ChoiceField(
-        label=_lazy("Channel"),
-        choices=[("", _lazy("All channels")), *Channel.choices],
+        label=gettext_lazy("Channel"),
+        choices=[("", gettext_lazy("All channels")), *Channel.choices],
         required=False,
     )
 
@@ -84,19 +84,19 @@ class DashboardFilterForm(_WindowForm):
     field_order = ["service", "date_from", "date_to", "site", "team", "channel"]
 
     service = forms.ModelChoiceField(
-        label=_lazy("Service"), queryset=Service.objects.none(), required=False
+        label=gettext_lazy("Service"), queryset=Service.objects.none(), required=False
     )
     site = forms.ModelChoiceField(
-        label=_lazy("Site"),
+        label=gettext_lazy("Site"),
         queryset=Site.objects.none(),
         required=False,
-        empty_label=_lazy("All sites"),
+        empty_label=gettext_lazy("All sites"),
     )
     team = forms.ModelChoiceField(
-        label=_lazy("Team"),
+        label=gettext_lazy("Team"),
         queryset=Team.objects.none(),
         required=False,
-        empty_label=_lazy("All teams"),
+        empty_label=gettext_lazy("All teams"),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

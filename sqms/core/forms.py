@@ -5,9 +5,14 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from sqms.core.models import AuditAction, TokenScope
 from sqms.core.selectors import AuditFilter, audited_content_types
+
+# Django's own blank-choice label of every select; Django ships no Korean for it, so it is
+# named here to be extracted into (and translated by) this project's catalogue.
+BLANK_CHOICE_LABEL = gettext_noop("- Select an option -")
 
 
 class DateInput(forms.DateInput):

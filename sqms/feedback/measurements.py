@@ -1,9 +1,12 @@
-"""Responses become measurements: CSAT, NPS and CES answers as the columnar values evaluation
-sums into rollups, by service, site, team, channel and agent.
+"""Responses become measurements: CSAT, NPS, CES and SERVQUAL gap answers as the columnar values
+evaluation sums into rollups, by service, site, team, channel and agent.
 
 One answer is one measured item, attributed to its response's submission time. CSAT (1–5) and
 CES (1–7) keep their score; an NPS answer (0–10) becomes +100 for a promoter (9–10), 0 for a
-passive (7–8) and −100 for a detractor (0–6), so the mean of a period is its NPS.
+passive (7–8) and −100 for a detractor (0–6), so the mean of a period is its NPS. A SERVQUAL
+item answered with both scores becomes its gap, perception − expectation (−6 … +6), so the mean
+of a period is the gap of the dimension the metric names (or of all five); perception-only
+answers have no gap and are left out.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ KINDS = {
     MetricSource.FEEDBACK_CSAT: QuestionKind.CSAT,
     MetricSource.FEEDBACK_NPS: QuestionKind.NPS,
     MetricSource.FEEDBACK_CES: QuestionKind.CES,
+    MetricSource.FEEDBACK_SERVQUAL_GAP: QuestionKind.SERVQUAL,
 }
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -31,9 +35,14 @@ def nps_points(scores: np.ndarray) -> np.ndarray:
 
 def _answers(metric: Metric, service_id: int) -> object:
     kind = KINDS.get(MetricSource(metric.source))
-    return Answer.objects.filter(
+    qs = Answer.objects.filter(
         question__kind=kind, value__isnull=False, response__service_id=service_id
     )
+    if metric.source == MetricSource.FEEDBACK_SERVQUAL_GAP:
+        qs = qs.filter(expectation__isnull=False)
+        if metric.value_field:
+            qs = qs.filter(question__servqual_dimension=metric.value_field)
+    return qs
 
 
 def feedback_measurements(
@@ -60,15 +69,18 @@ def feedback_measurements(
             "response__channel",
             "response__agent_id",
             "value",
+            "expectation",
         )
     )
     if not rows:
         return Measurements.empty()
-    at, site, team, channel, agent, value = zip(*rows, strict=True)
+    at, site, team, channel, agent, value, expectation = zip(*rows, strict=True)
     micros = [(a - EPOCH) // dt.timedelta(microseconds=1) for a in at]
     scores = np.array(value, dtype=np.float64)
     if metric.source == MetricSource.FEEDBACK_NPS:
         scores = nps_points(scores)
+    elif metric.source == MetricSource.FEEDBACK_SERVQUAL_GAP:
+        scores = scores - np.array(expectation, dtype=np.float64)
     return Measurements(
         at=np.array(micros, dtype=np.int64).astype("datetime64[us]"),
         site=np.array([s or 0 for s in site], dtype=np.int64),

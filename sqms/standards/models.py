@@ -32,6 +32,10 @@ class MetricSource(models.TextChoices):
     FEEDBACK_CSAT = "feedback_csat", _("Feedback: CSAT")
     FEEDBACK_NPS = "feedback_nps", _("Feedback: NPS")
     FEEDBACK_CES = "feedback_ces", _("Feedback: CES")
+    FEEDBACK_SERVQUAL_GAP = (
+        "feedback_servqual_gap",
+        _("Feedback: SERVQUAL gap (perception − expectation)"),
+    )
     INSPECTION_SCORE = "inspection_score", _("Inspection: score")
     COMPLAINT_VOLUME = "complaint_volume", _("Complaints: volume")
     COMPLAINT_ACK_TIME = "complaint_ack_time", _("Complaints: time to acknowledge")
@@ -48,6 +52,10 @@ RECORD_SOURCES = {
     MetricSource.RECORD_FLAG,
     MetricSource.RECORD_CATEGORY,
 }
+
+# A SERVQUAL gap metric may name one dimension in its field; feedback owns the items, standards
+# only needs the names to validate the choice.
+SERVQUAL_DIMENSIONS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
 
 # Complaint clocks are kept in business time; their metrics may count opening hours only.
 COMPLAINT_TIME_SOURCES = {MetricSource.COMPLAINT_ACK_TIME, MetricSource.COMPLAINT_RESOLVE_TIME}
@@ -107,7 +115,11 @@ class Metric(ArchivableModel):
         _("field"),
         max_length=63,
         blank=True,
-        help_text=_("For a number, yes/no or category: the service record field."),
+        help_text=_(
+            "For a number, yes/no or category: the service record field. For a SERVQUAL gap: "
+            "one dimension (tangibles, reliability, responsiveness, assurance, empathy), or "
+            "empty for all five."
+        ),
     )
     category_values = models.JSONField(
         _("matching categories"),
@@ -159,7 +171,12 @@ class Metric(ArchivableModel):
                 errors["business_time"] = _("Business hours apply to durations only.")
             if src in RECORD_SOURCES and not self.value_field:
                 errors["value_field"] = required
-            if src not in RECORD_SOURCES and self.value_field:
+            if src == MetricSource.FEEDBACK_SERVQUAL_GAP:
+                if self.value_field and self.value_field not in SERVQUAL_DIMENSIONS:
+                    errors["value_field"] = _(
+                        "Name a SERVQUAL dimension: %(choices)s; or leave it empty for all five."
+                    ) % {"choices": ", ".join(SERVQUAL_DIMENSIONS)}
+            elif src not in RECORD_SOURCES and self.value_field:
                 errors["value_field"] = not_used
         for name in ("start_field", "end_field", "value_field"):
             value = getattr(self, name)

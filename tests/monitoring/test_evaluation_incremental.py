@@ -197,6 +197,61 @@ def test_it_turns_csat_and_nps_answers_into_measurements():
     assert sum(p.n for p in series.standard_series(standard=s_csat)) == 5
 
 
+def test_servqual_gaps_become_measurements_per_dimension():
+    from django.core.exceptions import ValidationError
+
+    from sqms.feedback import services as fb
+    from sqms.feedback.models import ServqualMode
+
+    org = make_org()
+    site, service = org["site"], org["service"]
+    survey = make_survey(active=False)
+    fb.servqual_battery_add(actor=None, survey=survey, mode=ServqualMode.PAIR)
+    items = {q.servqual_dimension: q for q in survey.questions.filter(kind="servqual")}
+    perception_only = survey.questions.filter(kind="csat").first()
+    when = dt.datetime(2026, 3, 2, 1, tzinfo=dt.UTC)
+    for expectation, perception in [(7, 5), (6, 6), (5, 3)]:
+        r = SurveyResponse.objects.create(
+            survey=survey, service=service, site=site, language="ko", submitted_at=when
+        )
+        Answer.objects.create(
+            response=r, question=items["reliability"], value=perception, expectation=expectation
+        )
+        Answer.objects.create(response=r, question=items["empathy"], value=7, expectation=6)
+        Answer.objects.create(response=r, question=perception_only, value=2)
+    gap = {
+        "source": MetricSource.FEEDBACK_SERVQUAL_GAP,
+        "start_field": "",
+        "end_field": "",
+        "aggregation": Aggregation.MEAN,
+        "direction": Direction.HIGHER_IS_BETTER,
+        "unit": Unit.SCORE,
+    }
+    reliability = make_metric(value_field="reliability", **gap)
+    every = make_metric(**gap)
+    got = feedback_measurements(metric=reliability, service_id=service.pk).value
+    assert sorted(got.tolist()) == [-2.0, -2.0, 0.0]
+    assert sorted(feedback_measurements(metric=every, service_id=service.pk).value.tolist()) == [
+        -2.0, -2.0, 0.0, 1.0, 1.0, 1.0
+    ]  # fmt: skip
+    std = make_standard(
+        service=service,
+        metric=reliability,
+        threshold=Decimal("-1"),
+        period=Period.MONTH,
+        effective_from=at(1, 0),
+    )
+    feedback_watermark_evaluate()
+    point = series.standard_series(standard=std)[0]
+    assert (point.n, point.value, point.complies) == (3, pytest.approx(-4 / 3), False)
+    from sqms.standards.models import Metric
+
+    bad = Metric(code="BAD-GAP", name="gap", value_field="speed", **gap)
+    with pytest.raises(ValidationError) as exc:
+        bad.clean()
+    assert "value_field" in exc.value.message_dict
+
+
 def test_the_evaluate_command_rebuilds_rollups():
     org = make_org()
     std = make_standard(service=org["service"], threshold=Decimal(60), effective_from=at(1, 0))

@@ -14,7 +14,6 @@ action that the improvement demo verifies).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -27,9 +26,10 @@ from django.utils import timezone
 from sqms.monitoring import series
 from sqms.monitoring.evaluation import evaluate_all
 from sqms.monitoring.ingest import CleanRow
+from sqms.monitoring.ingest_columns import RecordColumns
 from sqms.monitoring.models import RecordSource, ServiceRecord
 from sqms.monitoring.services import source_create
-from sqms.monitoring.writer import upsert_rows
+from sqms.monitoring.writer import upsert_columns
 from sqms.org.models import Employee, Service, Site, Team
 
 SOURCE = "demo-ccaas"
@@ -190,8 +190,7 @@ def _service_rows(
             "민원" if complaint[i] else "일반 문의",
             json.dumps(extra, sort_keys=True, ensure_ascii=False),
         )
-        digest = hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
-        rows.append(CleanRow(*values, row_hash=digest))
+        rows.append(CleanRow(*values))
     return rows
 
 
@@ -229,11 +228,9 @@ def build_monitoring_demo(
         added = 0
         for service in demo_services:
             rows = _service_rows(service, org, rng, today, scale)
-            for start in range(0, len(rows), 5_000):
-                created, _updated, _same = upsert_rows(
-                    source_id=source.pk, rows=rows[start : start + 5_000]
-                )
-                added += created
+            for start in range(0, len(rows), 20_000):
+                records = RecordColumns.from_rows(rows[start : start + 20_000])
+                added += upsert_columns(source_id=source.pk, records=records).created
         _feedback_standard()
         evaluate_all()
     return added

@@ -11,7 +11,6 @@ import codecs
 import contextlib
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
 import math
@@ -20,7 +19,7 @@ import zoneinfo
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -66,8 +65,7 @@ class FileProblem(SqmsError):
         self.reason, self.row, self.column = reason, row, column
 
 
-@dataclass(frozen=True)
-class RawRow:
+class RawRow(NamedTuple):  # a tuple: a million of them are made per large import
     number: int
     cells: list[Any] | None
     problem: str = ""
@@ -183,7 +181,7 @@ def _csv_rows(text: io.TextIOWrapper, binary: Any, size: int, encoding: str) -> 
                     row=counter[0] + 1,
                 ) from None
             counter[0] += 1
-            if any(c.strip() for c in cells):
+            if cells and (cells[0].strip() or any(c.strip() for c in cells)):
                 yield RawRow(counter[0], cells)
 
     return RowStream(columns, rows(), lambda: min(binary.tell() / size, 1.0), encoding)
@@ -271,7 +269,6 @@ class CleanRow:
     resolved_first_contact: bool | None
     category: str
     extra: str
-    row_hash: str
 
 
 RowErrors = list[tuple[str, str]]
@@ -505,7 +502,7 @@ class RowValidator:
             errors.append(("extra", _UNSTORABLE()))
         if errors or service_id is None or site_id is None or received is None:
             return None, errors
-        values = (
+        return CleanRow(
             external_id,
             service_id,
             site_id,
@@ -519,6 +516,4 @@ class RowValidator:
             flag,
             category,
             extra_json,
-        )
-        digest = hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
-        return CleanRow(*values, row_hash=digest), []
+        ), []

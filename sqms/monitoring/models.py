@@ -58,15 +58,35 @@ class RecordSource(TimeStampedModel):
 class ServiceRecord(TimeStampedModel):
     """One served request, contact or visit, as an operational system exported it."""
 
+    # Records arrive by the million. Every reference is checked against the organisation when
+    # a row is validated and deletes are refused by `on_delete=PROTECT` in Django, so the
+    # database keeps no foreign-key triggers here: on PostgreSQL they cost more than the insert
+    # itself. The unique key and the two (…, received_at) indexes lead with source, service
+    # and site, so those need no index of their own either.
     source = models.ForeignKey(
-        RecordSource, verbose_name=_("source"), on_delete=models.PROTECT, related_name="records"
+        RecordSource,
+        verbose_name=_("source"),
+        on_delete=models.PROTECT,
+        related_name="records",
+        db_index=False,
+        db_constraint=False,
     )
     external_id = models.CharField(_("external id"), max_length=100)
     service = models.ForeignKey(
-        Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="+"
+        Service,
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     site = models.ForeignKey(
-        Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="+"
+        Site,
+        verbose_name=_("site"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     team = models.ForeignKey(
         Team,
@@ -75,6 +95,7 @@ class ServiceRecord(TimeStampedModel):
         null=True,
         blank=True,
         related_name="+",
+        db_constraint=False,
     )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
     agent = models.ForeignKey(
@@ -84,6 +105,7 @@ class ServiceRecord(TimeStampedModel):
         null=True,
         blank=True,
         related_name="+",
+        db_constraint=False,
     )
     received_at = models.DateTimeField(_("received"))
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
@@ -94,7 +116,6 @@ class ServiceRecord(TimeStampedModel):
     )
     category = models.CharField(_("category"), max_length=100, blank=True)
     extra = models.JSONField(_("other values"), default=dict, blank=True)
-    row_hash = models.CharField(max_length=32)
 
     class Meta:
         verbose_name = _("service record")

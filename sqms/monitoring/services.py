@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +19,6 @@ from sqms.core.audit import PendingEntry, audit_record_many
 from sqms.core.models import AuditAction, User
 from sqms.core.records import record_create, record_update
 from sqms.monitoring.ingest import (
-    CleanRow,
     FileProblem,
     Lookups,
     RawRow,
@@ -26,6 +26,7 @@ from sqms.monitoring.ingest import (
     open_rows,
     sniff_format,
 )
+from sqms.monitoring.ingest_columns import ColumnValidator, RecordColumns
 from sqms.monitoring.models import (
     ErrorPolicy,
     ImportRowError,
@@ -33,7 +34,7 @@ from sqms.monitoring.models import (
     RecordSource,
     RunStatus,
 )
-from sqms.monitoring.writer import upsert_rows
+from sqms.monitoring.writer import upsert_columns
 from sqms.org.access import (
     employees_visible_to,
     services_visible_to,
@@ -42,7 +43,7 @@ from sqms.org.access import (
 )
 from sqms.org.models import Employee, Service, Site, Team
 
-CHUNK = 5_000
+CHUNK = 20_000  # rows per validated block and per write: the per-block SQL is paid rarely
 ERRORS_KEPT = 10_000
 Progress = Callable[[ImportRun], None]
 
@@ -191,40 +192,41 @@ def _mark(run: ImportRun, **fields: Any) -> None:
 def _validated(
     run: ImportRun,
     rows: Iterable[RawRow],
-    validator: RowValidator,
+    validator: ColumnValidator,
     errors: _Errors,
-    on_chunk: Callable[[list[CleanRow], int], None],
+    on_chunk: Callable[[RecordColumns, int], None],
 ) -> int:
-    """Validate every row, reporting errors; hand good rows on in chunks. Returns bad rows."""
+    """Validate every row, reporting errors; hand good rows on in blocks. Returns bad rows."""
     seen: dict[str, int] = {}
-    chunk: list[CleanRow] = []
-    bad = processed = 0
+    processed = bad = 0
+    id_column = validator.rows.column_of("external_id")
+
+    def block_done(block: list[RawRow]) -> None:
+        nonlocal processed, bad
+        records, problems = validator.clean_block(block)
+        processed += len(block)
+        keep = np.ones(len(records), dtype=np.bool_)
+        for k, (external_id, row) in enumerate(
+            zip(records.external_id, records.row.tolist(), strict=True)
+        ):
+            first = seen.setdefault(external_id, row)
+            if first != row:
+                keep[k] = False
+                reason = _("External id “%(id)s” is repeated; it was first seen on row %(row)s.")
+                problems.append((row, id_column, reason % {"id": external_id, "row": first}))
+        problems.sort(key=lambda p: p[0])
+        for row, column, reason in problems:
+            errors.add(row, column, reason)
+        bad += len({p[0] for p in problems})
+        on_chunk(records if keep.all() else records.take(keep), processed)
+
+    block: list[RawRow] = []
     for raw in rows:
-        processed += 1
-        if raw.cells is None:
-            bad += 1
-            errors.add(raw.number, "", raw.problem)
-            continue
-        clean, problems = validator.clean(raw.cells)
-        if clean is not None and clean.external_id in seen:
-            problems = [
-                (
-                    validator.column_of("external_id"),
-                    _("External id “%(id)s” is repeated; it was first seen on row %(row)s.")
-                    % {"id": clean.external_id, "row": seen[clean.external_id]},
-                )
-            ]
-        if problems or clean is None:
-            bad += 1
-            for column, reason in problems:
-                errors.add(raw.number, column, reason)
-            continue
-        seen[clean.external_id] = raw.number
-        chunk.append(clean)
-        if len(chunk) >= CHUNK:
-            on_chunk(chunk, processed)
-            chunk = []
-    on_chunk(chunk, processed)
+        block.append(raw)
+        if len(block) >= CHUNK:
+            block_done(block)
+            block = []
+    block_done(block)
     return bad
 
 
@@ -250,34 +252,30 @@ def import_run_execute(
 
     touched: dict[int, set[int]] = {}
 
-    def write(chunk: list[CleanRow]) -> None:
-        from sqms.monitoring.evaluation_hooks import hours_before, hours_of
+    def write(records: RecordColumns) -> None:
+        from sqms.monitoring.evaluation_hooks import hours_of
 
-        before = hours_before(source_id=source.pk, rows=chunk)
-        created, updated, unchanged = upsert_rows(source_id=source.pk, rows=chunk)
-        counts["created"] += created
-        counts["updated"] += updated
-        counts["unchanged"] += unchanged
-        if created or updated:
-            for service_id, hours in (*hours_of(chunk), *before):
+        result = upsert_columns(source_id=source.pk, records=records)
+        counts["created"] += result.created
+        counts["updated"] += result.updated
+        counts["unchanged"] += result.unchanged
+        if result.created or result.updated:
+            for service_id, hours in hours_of(records):
                 touched.setdefault(service_id, set()).update(hours)
+            for service_id, hour in result.moved_from:  # where corrected records were before
+                touched.setdefault(service_id, set()).add(hour)
 
     try:
         with open_rows(path, fmt=run.file_format, encoding=run.encoding) as stream:
             _columns_seen(source, stream.columns)
-            validator = RowValidator(
-                columns=stream.columns,
-                mapping=source.mapping if run.file_format != "ndjson" else {},
-                lookups=lookups,
-                time_zone=source.time_zone,
-            )
+            validator = _validator(run, stream.columns, lookups)
             keep = run.policy == ErrorPolicy.KEEP_GOOD
             good = [0]
 
-            def on_chunk(chunk: list[CleanRow], processed: int) -> None:
-                good[0] += len(chunk)
+            def on_chunk(records: RecordColumns, processed: int) -> None:
+                good[0] += len(records)
                 if keep:
-                    write(chunk)
+                    write(records)
                 share = 1.0 if keep else 0.9
                 _mark(
                     run,
@@ -308,14 +306,9 @@ def import_run_execute(
                 transaction.atomic(),
                 open_rows(path, fmt=run.file_format, encoding=run.encoding) as stream,
             ):
-                validator = RowValidator(
-                    columns=stream.columns,
-                    mapping=source.mapping if run.file_format != "ndjson" else {},
-                    lookups=lookups,
-                    time_zone=source.time_zone,
-                )
+                validator = _validator(run, stream.columns, lookups)
                 _validated(
-                    run, stream.rows, validator, _Errors(run), lambda chunk, _n: write(chunk)
+                    run, stream.rows, validator, _Errors(run), lambda records, _n: write(records)
                 )
     except FileProblem as problem:
         errors.pending = errors.pending[:0]
@@ -335,6 +328,17 @@ def import_run_execute(
     message = _("%(n)d rows with errors were left out.") % {"n": total_bad} if total_bad else ""
     _evaluate_later(touched)
     return _finish(run, RunStatus.DONE, errors, counts, total_good + total_bad, total_bad, message)
+
+
+def _validator(run: ImportRun, columns: list[str], lookups: Lookups) -> ColumnValidator:
+    source = run.source
+    rows = RowValidator(
+        columns=columns,
+        mapping=source.mapping if run.file_format != "ndjson" else {},
+        lookups=lookups,
+        time_zone=source.time_zone,
+    )
+    return ColumnValidator(rows, text_cells=run.file_format == "csv")
 
 
 def _evaluate_later(touched: dict[int, set[int]]) -> None:

@@ -1,21 +1,29 @@
-"""Upserting validated rows by (source, external id): PostgreSQL through COPY, SQLite through
-batched executemany. Returns how many rows were created, updated and left unchanged."""
+"""Upserting validated records by (source, external id), set-based.
+
+A block goes into a temporary table first (PostgreSQL: COPY of text built column by column;
+SQLite: one executemany), then three statements do the work: count the records that exist and
+those whose content differs, list the (service, hour) the differing ones leave, and insert or
+update in one `INSERT … SELECT … ON CONFLICT`. Content is compared column by column in SQL, so
+re-importing the same file updates nothing.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+import numpy as np
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from sqms.monitoring.ingest import CleanRow
+from sqms.monitoring.ingest_columns import RecordColumns
 from sqms.monitoring.models import ServiceRecord
+from sqms.monitoring.timeparse import MISSING
 
 TABLE = ServiceRecord._meta.db_table
-COLUMNS = (
-    "source_id",
-    "external_id",
+CHUNK_TABLE = "monitoring_import_chunk"
+KEY = ("source_id", "external_id")
+CONTENT = (
     "service_id",
     "site_id",
     "team_id",
@@ -28,98 +36,217 @@ COLUMNS = (
     "resolved_first_contact",
     "category",
     "extra",
-    "row_hash",
-    "created_at",
-    "updated_at",
 )
-_UPDATED = [c for c in COLUMNS if c not in ("source_id", "external_id", "created_at")]
+COLUMNS = (*KEY, *CONTENT, "created_at", "updated_at")
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _values(source_id: int, row: CleanRow, now: Any) -> tuple[Any, ...]:
-    return (
-        source_id,
-        row.external_id,
-        row.service_id,
-        row.site_id,
-        row.team_id,
-        row.channel,
-        row.agent_id,
-        row.received_at,
-        row.first_response_at,
-        row.resolved_at,
-        row.handle_seconds,
-        row.resolved_first_contact,
-        row.category,
-        row.extra,
-        row.row_hash,
-        now,
-        now,
-    )
+@dataclass(frozen=True)
+class Upserted:
+    created: int
+    updated: int
+    unchanged: int
+    moved_from: list[tuple[int, int]]  # (service, epoch hour) that changed records left
 
 
-def upsert_rows(*, source_id: int, rows: Sequence[CleanRow]) -> tuple[int, int, int]:
-    if not rows:
-        return 0, 0, 0
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            return _upsert_postgresql(source_id, rows)
-        return _upsert_executemany(source_id, rows)
-
-
-def _upsert_postgresql(source_id: int, rows: Sequence[CleanRow]) -> tuple[int, int, int]:
-    now = timezone.now()
-    cols = ", ".join(COLUMNS)
-    sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in _UPDATED)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE monitoring_import_chunk ON COMMIT DROP AS "  # noqa: S608
-            f"SELECT {cols} FROM {TABLE} WITH NO DATA"
-        )
-        raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
-        with raw.copy(f"COPY monitoring_import_chunk ({cols}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(_values(source_id, row, now))
-        cursor.execute(
-            f"INSERT INTO {TABLE} ({cols}) SELECT {cols} FROM monitoring_import_chunk "  # noqa: S608
-            f"ON CONFLICT (source_id, external_id) DO UPDATE SET {sets} "
-            f"WHERE {TABLE}.row_hash IS DISTINCT FROM EXCLUDED.row_hash "
-            "RETURNING (xmax = 0)"
-        )
-        inserted = [flag for (flag,) in cursor.fetchall()]
-        cursor.execute("DROP TABLE monitoring_import_chunk")
-    created = sum(1 for flag in inserted if flag)
-    updated = len(inserted) - created
-    return created, updated, len(rows) - len(inserted)
-
-
-def _upsert_executemany(source_id: int, rows: Sequence[CleanRow]) -> tuple[int, int, int]:
-    existing: dict[str, str] = {}
-    ids = [r.external_id for r in rows]
-    for start in range(0, len(ids), 900):
-        existing.update(
-            ServiceRecord.objects.filter(
-                source_id=source_id, external_id__in=ids[start : start + 900]
-            ).values_list("external_id", "row_hash")
-        )
-    changed = [r for r in rows if existing.get(r.external_id) != r.row_hash]
-    created = sum(1 for r in changed if r.external_id not in existing)
-    updated = len(changed) - created
-    if changed:
-        now = timezone.now()
-        ops = connection.ops
-        params = []
-        for row in changed:
-            values = list(_values(source_id, row, now))
-            for i in (7, 8, 9, 15, 16):
-                values[i] = ops.adapt_datetimefield_value(values[i])
-            params.append(values)
-        sets = ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
-        marks = ", ".join(["%s"] * len(COLUMNS))
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({marks}) "  # noqa: S608
-                f"ON CONFLICT (source_id, external_id) DO UPDATE SET {sets} "
-                f"WHERE {TABLE}.row_hash <> excluded.row_hash",
-                params,
+def upsert_columns(*, source_id: int, records: RecordColumns) -> Upserted:
+    if not len(records):
+        return Upserted(0, 0, 0, [])
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if postgres:
+            # A block lost to a crash before its WAL reaches the disk is lost whole, never in
+            # part, and the run then shows unfinished: its commit need not wait for the flush.
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        if not _any_exists(cursor, source_id, records.external_id, postgres):
+            # new records only, the usual case: straight into the table
+            try:
+                with transaction.atomic():
+                    _load(cursor, TABLE, source_id, records, postgres)
+                return Upserted(len(records), 0, 0, [])
+            # another import wrote one of these ids meanwhile (COPY raises the driver's error)
+            except (IntegrityError, connection.Database.IntegrityError):
+                pass
+        if postgres:
+            cursor.execute(
+                f"CREATE TEMP TABLE {CHUNK_TABLE} ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WITH NO DATA"
             )
-    return created, updated, len(rows) - len(changed)
+        else:
+            cursor.execute(
+                f"CREATE TEMP TABLE {CHUNK_TABLE} AS "  # noqa: S608
+                f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE 0"
+            )
+        _load(cursor, CHUNK_TABLE, source_id, records, postgres)
+        if postgres:
+            cursor.execute(f"ANALYZE {CHUNK_TABLE}")  # lets the join below use the key index
+        try:
+            return _merge(cursor, postgres, len(records))
+        finally:
+            cursor.execute(f"DROP TABLE {CHUNK_TABLE}")
+
+
+def _any_exists(cursor: Any, source_id: int, ids: list[str], postgres: bool) -> bool:
+    if postgres:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {TABLE} "  # noqa: S608
+            "WHERE source_id = %s AND external_id = ANY(%s))",
+            [source_id, ids],
+        )
+        return bool(cursor.fetchone()[0])
+    step = 5_000
+    for start in range(0, len(ids), step):
+        part = ids[start : start + step]
+        marks = ", ".join(["%s"] * len(part))
+        cursor.execute(
+            f"SELECT 1 FROM {TABLE} WHERE source_id = %s "  # noqa: S608
+            f"AND external_id IN ({marks}) LIMIT 1",
+            [source_id, *part],
+        )
+        if cursor.fetchone() is not None:
+            return True
+    return False
+
+
+def _load(cursor: Any, table: str, source_id: int, records: RecordColumns, postgres: bool) -> None:
+    if postgres:
+        _copy_postgresql(cursor, table, source_id, records)
+    else:
+        marks = ", ".join(["%s"] * len(COLUMNS))
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks})",  # noqa: S608
+            _sqlite_rows(source_id, records),
+        )
+
+
+def _differs(left: str, right: str, postgres: bool) -> str:
+    a = ", ".join(f"{left}.{c}" for c in CONTENT)
+    b = ", ".join(f"{right}.{c}" for c in CONTENT)
+    return f"({a}) IS DISTINCT FROM ({b})" if postgres else f"({a}) IS NOT ({b})"
+
+
+def _merge(cursor: Any, postgres: bool, total: int) -> Upserted:
+    join = (
+        f"FROM {CHUNK_TABLE} c JOIN {TABLE} r "
+        "ON r.source_id = c.source_id AND r.external_id = c.external_id"
+    )
+    differs = _differs("r", "c", postgres)
+    cursor.execute(
+        f"SELECT count(*), coalesce(sum(CASE WHEN {differs} THEN 1 ELSE 0 END), 0) {join}"
+    )
+    existing, changed = (int(v) for v in cursor.fetchone())
+    moved: list[tuple[int, int]] = []
+    if changed:
+        hour = (
+            "floor(extract(epoch FROM r.received_at) / 3600)::bigint"
+            if postgres
+            else "CAST(strftime('%s', r.received_at) AS INTEGER) / 3600"
+        )
+        cursor.execute(f"SELECT DISTINCT r.service_id, {hour} {join} WHERE {differs}")
+        moved = [(int(s), int(h)) for s, h in cursor.fetchall()]
+    cols = ", ".join(COLUMNS)
+    sets = ", ".join(f"{c} = excluded.{c}" for c in (*CONTENT, "updated_at"))
+    where = _differs(TABLE, "excluded", postgres)
+    # "WHERE true" settles SQLite's parsing ambiguity between a join and the upsert clause
+    cursor.execute(
+        f"INSERT INTO {TABLE} ({cols}) SELECT {cols} FROM {CHUNK_TABLE} WHERE true "  # noqa: S608
+        f"ON CONFLICT (source_id, external_id) DO UPDATE SET {sets} WHERE {where}"
+    )
+    return Upserted(total - existing, changed, existing - changed, moved)
+
+
+# --- column text --------------------------------------------------------------------------------
+
+
+def _ids(values: np.ndarray, null: Any) -> list[Any]:
+    """Ids as text, 0 (none) as `null`."""
+    text: list[Any] = values.astype(str).tolist()
+    if (values == 0).any():
+        for i in np.flatnonzero(values == 0):
+            text[i] = null
+    return text
+
+
+def _times(values: np.ndarray, *, sep: str, suffix: str, null: Any) -> list[Any]:
+    """UTC timestamps as text: `YYYY-MM-DD<sep>HH:MM:SS[.ffffff]<suffix>`, MISSING as `null`.
+    SQLite compares timestamps as text, so this is exactly Django's own format there."""
+    missing = values == MISSING
+    safe = np.where(missing, 0, values)
+    seconds = np.datetime_as_string((safe // 1_000_000).astype("datetime64[s]"), unit="s").tolist()
+    fraction = safe % 1_000_000
+    text: list[Any] = [f"{s[:10]}{sep}{s[11:]}{suffix}" for s in seconds]
+    for i in np.flatnonzero(fraction != 0):
+        text[i] = f"{seconds[i][:10]}{sep}{seconds[i][11:]}.{fraction[i]:06d}{suffix}"
+    if missing.any():
+        for i in np.flatnonzero(missing):
+            text[i] = null
+    return text
+
+
+def _copy_text(values: list[str]) -> list[str]:
+    if any(c in "".join(values) for c in "\\\t\n\r"):
+        return [v.translate(_COPY_ESCAPES) for v in values]
+    return values
+
+
+def _copy_postgresql(cursor: Any, table: str, source_id: int, records: RecordColumns) -> None:
+    n = len(records)
+    null = "\\N"
+    now = timezone.now().isoformat()
+    handle = records.handle_seconds
+    handle_text: list[str] = np.where(np.isnan(handle), 0.0, handle).astype(str).tolist()
+    for i in np.flatnonzero(np.isnan(handle)):
+        handle_text[i] = null
+    flags = ["f", "t", null]  # 0, 1, -1
+    columns = [
+        [str(source_id)] * n,
+        _copy_text(records.external_id),
+        records.service_id.astype(str).tolist(),
+        records.site_id.astype(str).tolist(),
+        _ids(records.team_id, null),
+        _copy_text(records.channel),
+        _ids(records.agent_id, null),
+        *(
+            _times(v, sep=" ", suffix="+00", null=null)
+            for v in (records.received_us, records.first_response_us, records.resolved_us)
+        ),
+        handle_text,
+        [flags[f] for f in records.resolved_first_contact.tolist()],
+        _copy_text(records.category),
+        _copy_text(records.extra),
+        [now] * n,
+        [now] * n,
+    ]
+    text = "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
+    raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
+    with raw.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        copy.write(text.encode())
+
+
+def _sqlite_rows(source_id: int, records: RecordColumns) -> list[tuple[Any, ...]]:
+    n = len(records)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    handle = [None if h != h else h for h in records.handle_seconds.tolist()]  # NaN: none
+    flags = [None if f < 0 else f for f in records.resolved_first_contact.tolist()]
+    return list(
+        zip(
+            [source_id] * n,
+            records.external_id,
+            records.service_id.tolist(),
+            records.site_id.tolist(),
+            [v or None for v in records.team_id.tolist()],
+            records.channel,
+            [v or None for v in records.agent_id.tolist()],
+            *(
+                _times(v, sep=" ", suffix="", null=None)
+                for v in (records.received_us, records.first_response_us, records.resolved_us)
+            ),
+            handle,
+            flags,
+            records.category,
+            records.extra,
+            [now] * n,
+            [now] * n,
+            strict=True,
+        )
+    )

@@ -127,7 +127,6 @@ def make_record(
         channel=channel,
         received_at=received_at,
         first_response_at=received_at + dt.timedelta(seconds=30),
-        row_hash="x",
     )
 
 

@@ -35,6 +35,5 @@ def record(
         service=service,
         site=site,
         received_at=received,
-        row_hash="x",
         **fields,
     )

@@ -167,9 +167,42 @@ def test_it_loads_postgresql_through_copy(org, tmp_path):
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only: run with DATABASE_URL")
+    source = make_source()
     with CaptureQueriesContext(connection) as queries:
-        run = run_file(write(tmp_path, csv_text(org, n=4)), make_source())
+        run = run_file(write(tmp_path, csv_text(org, n=4)), source)
     assert run.rows_created == 4
+    sql = " ".join(q["sql"] for q in queries)
+    assert "CREATE TEMP TABLE" not in sql  # new ids only: COPY straight into the table
+    with CaptureQueriesContext(connection) as queries:
+        run = run_file(write(tmp_path, csv_text(org, n=5), "more.csv"), source)
+    assert (run.rows_created, run.rows_unchanged) == (1, 4)
     sql = " ".join(q["sql"] for q in queries)
     assert "CREATE TEMP TABLE monitoring_import_chunk" in sql
     assert "ON CONFLICT (source_id, external_id)" in sql
+
+
+def test_a_block_whose_ids_were_written_meanwhile_is_merged(org, tmp_path, monkeypatch):
+    from sqms.monitoring import writer
+
+    source = make_source()
+    run_file(write(tmp_path, csv_text(org, n=3)), source)
+    # as if another import wrote C1–C3 between the check and the insert
+    monkeypatch.setattr(writer, "_any_exists", lambda *args: False)
+    run = run_file(write(tmp_path, csv_text(org, n=4), "more.csv"), source)
+    assert (run.status, run.rows_created, run.rows_unchanged) == (RunStatus.DONE, 1, 3)
+    assert ServiceRecord.objects.count() == 4
+
+
+def test_a_corrected_row_that_moved_re_evaluates_where_it_was(org, tmp_path, monkeypatch):
+    from sqms.monitoring import evaluation_hooks
+
+    queued: list[dict[int, set[int]]] = []
+    monkeypatch.setattr(evaluation_hooks, "evaluation_enqueue", queued.append)
+    source = make_source()
+    run_file(write(tmp_path, csv_text(org, n=1)), source)
+    moved = csv_text(org, n=1).replace("2026-03-02 09:00", "2026-03-05 09:00")
+    run = run_file(write(tmp_path, moved, "moved.csv"), source)
+    assert run.rows_updated == 1
+    old_hour = int(dt.datetime(2026, 3, 2, 0, tzinfo=dt.UTC).timestamp()) // 3600
+    new_hour = int(dt.datetime(2026, 3, 5, 0, tzinfo=dt.UTC).timestamp()) // 3600
+    assert queued[-1] == {org["service"].pk: {old_hour, new_hour}}

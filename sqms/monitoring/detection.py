@@ -345,14 +345,28 @@ def limits_for(
     """The limits the segment's points are judged against (see the module docstring)."""
     chart = chart or chart_for(standard, monitoring)
     min_records = monitoring.min_records if monitoring is not None else 0
+    current = StandardVersion.objects.filter(standard=standard).order_by("-version").first()
+    if current is None:
+        return None
+    # as detection does: hourly standards are charted by day, and limits stored for another
+    # period are estimated afresh
+    period = chart_period(current.period)
     baseline = active_baseline(standard=standard, segment=segment)
     if baseline is not None:
-        if baseline.segment == segment and baseline.limits.get("chart") == chart:
+        if (
+            period == current.period
+            and baseline.segment == segment
+            and baseline.limits.get("chart") == chart
+        ):
             stored = Limits.from_json(baseline.limits, baseline.pk)
             if stored is not None:
                 return stored
         points = standard_series(
-            standard=standard, segment=segment, start=baseline.start, end=baseline.end
+            standard=standard,
+            segment=segment,
+            start=baseline.start,
+            end=baseline.end,
+            period=period,
         )
         return estimate_limits(
             chart=chart,
@@ -360,12 +374,9 @@ def limits_for(
             baseline_id=baseline.pk,
             scale=chart_scale(chart, standard),
         )
-    current = StandardVersion.objects.filter(standard=standard).order_by("-version").first()
-    if current is None:
-        return None
     return estimate_limits(
         chart=chart,
-        points=_first_periods(standard, segment, current.period, min_records),
+        points=_first_periods(standard, segment, period, min_records),
         scale=chart_scale(chart, standard),
     )
 
@@ -505,7 +516,11 @@ def control_chart(
     limits = limits_for(standard=standard, segment=segment, monitoring=monitoring)
     if limits is None:
         return None
-    points = standard_series(standard=standard, segment=segment, start=start, end=end)
+    current = StandardVersion.objects.filter(standard=standard).order_by("-version").first()
+    period = chart_period(current.period) if current is not None else None
+    points = standard_series(
+        standard=standard, segment=segment, start=start, end=end, period=period
+    )
     return judge(
         standard=standard,
         points=points,

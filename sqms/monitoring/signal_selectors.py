@@ -25,6 +25,7 @@ from sqms.monitoring.detection import (
     SLO_FAST_RULE,
     SLO_SLOW_RULE,
     ChartView,
+    chart_period,
     control_chart,
     monitoring_for,
     period_length,
@@ -211,7 +212,7 @@ def segments_of(*, standard: ServiceStandard, limit: int = 200) -> list[str]:
 
 def signal_chart(*, signal: Signal, context: int = 20) -> ChartView | None:
     """The control chart around the signal's periods, judged with today's limits."""
-    period = signal.version.period
+    period = chart_period(signal.version.period)  # hourly standards are judged by day
     length = period_length(period)
     start = signal.first_period - length * context
     end = min(signal.last_period + length * (context // 2 + 1), timezone.now() + length)

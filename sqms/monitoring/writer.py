@@ -65,7 +65,7 @@ def upsert_columns(*, source_id: int, records: RecordColumns) -> Upserted:
                     _load(cursor, TABLE, source_id, records, postgres)
                 return Upserted(len(records), 0, 0, [])
             # another import wrote one of these ids meanwhile (COPY raises the driver's error)
-            except (IntegrityError, connection.Database.IntegrityError):
+            except (IntegrityError, connection.Database.IntegrityError):  # type: ignore[attr-defined]
                 pass
         if postgres:
             cursor.execute(

@@ -18,12 +18,20 @@ from sqms.monitoring.detection import (
     limits_for,
     signals_detect,
 )
-from sqms.monitoring.models import Signal, SignalKind, SignalStatus, StandardMonitoring
+from sqms.monitoring.models import (
+    Grain,
+    Rollup,
+    Signal,
+    SignalKind,
+    SignalStatus,
+    StandardMonitoring,
+)
 from sqms.monitoring.series import segment_key
 from sqms.standards import services as standard_services
 from sqms.standards.models import Aggregation, Basis
 from tests.factories import make_site
 from tests.monitoring.signal_factories import (
+    DAY0,
     STABLE,
     current_version,
     daily_standard,
@@ -313,3 +321,28 @@ def test_it_keeps_each_signals_evidence_inside_its_own_periods():
         group.sort(key=lambda s: s.first_period)
         for a, b in itertools.pairwise(group):
             assert a.last_period < b.first_period
+
+
+def test_an_hourly_standard_is_charted_by_day_as_it_is_judged():
+    from sqms.standards.models import Period
+
+    standard = daily_standard(period=Period.HOUR)
+    put_days(standard, STABLE[:15])
+    hour = Rollup.objects.create(
+        standard=standard,
+        version=current_version(standard),
+        grain=Grain.HOUR,
+        segment="",
+        period_start=midnight(day(3)) + dt.timedelta(hours=10),
+        n=5,
+        n_meeting=5,
+        total=500.0,
+        total_sq=50000.0,
+        value=100.0,
+    )
+    view = control_chart(standard=standard)
+    assert view is not None
+    starts = [p.period_start for p in view.points]
+    assert len(starts) == 15
+    assert hour.period_start not in starts
+    assert all(s == midnight(s.astimezone(midnight(DAY0).tzinfo).date()) for s in starts)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+import operator
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -132,7 +134,7 @@ def _plain_numbers(values: list[str]) -> NDArray[np.bool_]:
     return result
 
 
-def _json_safe(values: list[str]) -> bool:
+def _json_safe(values: Sequence[str]) -> bool:
     """No character json.dumps would escape: the text can go between quotes as it is."""
     joined = "".join(values)
     return joined.isprintable() and '"' not in joined and "\\" not in joined
@@ -146,21 +148,29 @@ class ColumnValidator:
         self.rows = rows
         self.text_cells = text_cells
         lookups = rows.lookups
-        self.team_ids = {code: t[0] for code, t in lookups.teams.items()}
-        self.team_sites = {code: t[1] for code, t in lookups.teams.items()}
+        # "" (no team, no agent) maps to 0, so a blank cell needs no test of its own
+        self.team_ids = {code: t[0] for code, t in lookups.teams.items()} | {"": 0}
+        self.team_sites = {code: t[1] for code, t in lookups.teams.items()} | {"": 0}
+        self.agent_ids = dict(lookups.agents) | {"": 0}
+        self.channels = {"", *rows.channels}
         self.width = 1 + max([*rows.index.values(), *rows.extra.values()], default=0)
 
     def clean_block(self, raws: Sequence[RawRow]) -> tuple[RecordColumns, list[Problem]]:
         problems: list[Problem] = []
         fast: list[RawRow] = []
         slow: list[RawRow] = []
-        for raw in raws:
-            if raw.cells is None:
-                problems.append((raw.number, "", raw.problem))
-            elif self.text_cells and len(raw.cells) >= self.width:
-                fast.append(raw)
-            else:
-                slow.append(raw)
+        cells = [r.cells for r in raws]
+        whole = None not in cells and min(map(len, cells), default=0) >= self.width  # type: ignore[arg-type]
+        if self.text_cells and whole:
+            fast = list(raws)  # the usual block: every row is whole
+        else:
+            for raw in raws:
+                if raw.cells is None:
+                    problems.append((raw.number, "", raw.problem))
+                elif self.text_cells and len(raw.cells) >= self.width:
+                    fast.append(raw)
+                else:
+                    slow.append(raw)
         parts = []
         if fast:
             columns, rejected = self._fast(fast)
@@ -187,41 +197,40 @@ class ColumnValidator:
 
     def _fast(self, raws: list[RawRow]) -> tuple[RecordColumns, list[RawRow]]:
         v = self.rows
-        lookups = v.lookups
         n = len(raws)
         cells = [r.cells for r in raws]
+        # columns as tuples, in C; rows on this path are at least `width` cells long
+        transposed: list[tuple[str, ...]] = list(zip(*cells, strict=False))
 
         def column(target: str) -> list[str]:
             i = v.index.get(target)
-            if i is None:
-                return [""] * n
-            return [c[i].strip() for c in cells]  # type: ignore[index]
+            return [""] * n if i is None else list(map(str.strip, transposed[i]))
+
+        def lookup(table: dict[str, int], values: list[str], missing: int) -> NDArray[np.int64]:
+            return np.fromiter(map(table.get, values, repeat(missing)), dtype=np.int64, count=n)
+
+        def flags(test: Any, values: Iterable[Any]) -> NDArray[np.bool_]:
+            return np.fromiter(map(test, values), dtype=np.bool_, count=n)
 
         ok = np.ones(n, dtype=np.bool_)
         for i in {*v.index.values(), *v.extra.values()}:
-            if "\x00" in "".join(c[i] for c in cells):  # type: ignore[index]
-                ok &= np.array(["\x00" not in c[i] for c in cells])  # type: ignore[index]
+            if "\x00" in "".join(transposed[i]):
+                ok &= flags(lambda c: "\x00" not in c, transposed[i])
 
         external_id = column("external_id")
         lengths = np.fromiter(map(len, external_id), dtype=np.int64, count=n)
         ok &= (lengths > 0) & (lengths <= 100)
-        services = lookups.services
-        service_id = np.array([services.get(c, -1) for c in column("service")], dtype=np.int64)
-        sites = lookups.sites
-        site_id = np.array([sites.get(c, -1) for c in column("site")], dtype=np.int64)
+        service_id = lookup(v.lookups.services, column("service"), -1)
+        site_id = lookup(v.lookups.sites, column("site"), -1)
         ok &= (service_id > 0) & (site_id > 0)
         teams = column("team")
-        team_id = np.array([self.team_ids.get(c, -1) if c else 0 for c in teams], dtype=np.int64)
-        team_site = np.array([self.team_sites.get(c, 0) for c in teams], dtype=np.int64)
+        team_id = lookup(self.team_ids, teams, -1)
+        team_site = lookup(self.team_sites, teams, 0)
         ok &= (team_id == 0) | ((team_id > 0) & (team_site == site_id))
-        agents = lookups.agents
-        agent_id = np.array(
-            [agents.get(c, -1) if c else 0 for c in column("agent")], dtype=np.int64
-        )
+        agent_id = lookup(self.agent_ids, column("agent"), -1)
         ok &= agent_id >= 0
-        channels = v.channels
-        channel = [c.lower() for c in column("channel")]
-        ok &= np.array([not c or c in channels for c in channel], dtype=np.bool_)
+        channel = list(map(str.lower, column("channel")))
+        ok &= flags(self.channels.__contains__, channel)
 
         received, plain = parse_plain(column("received_at"), v.tz)
         ok &= plain
@@ -229,33 +238,29 @@ class ColumnValidator:
         for target in ("first_response_at", "resolved_at"):
             text = column(target)
             at, plain = parse_plain(text, v.tz)
-            empty = np.array([not t for t in text], dtype=np.bool_)
-            ok &= plain | empty
+            ok &= plain | flags(operator.not_, text)
             ok &= (at == MISSING) | (at >= received)
             moments.append(at)
 
         handle_text = column("handle_seconds")
-        handle_empty = np.array([not t for t in handle_text], dtype=np.bool_)
         handle_plain = _plain_numbers(handle_text)
-        ok &= handle_plain | handle_empty
+        ok &= handle_plain | flags(operator.not_, handle_text)
         handle = np.full(n, np.nan)
         if handle_plain.any():
             picked = np.array(handle_text, dtype=np.str_)[handle_plain]
             handle[handle_plain] = picked.astype(np.float64)
 
-        flag = np.array(
-            [_FLAGS.get(c.casefold(), 2) for c in column("resolved_first_contact")],
-            dtype=np.int8,
-        )
+        flag_text = map(str.casefold, column("resolved_first_contact"))
+        flag = np.fromiter(map(_FLAGS.get, flag_text, repeat(2)), dtype=np.int8, count=n)
         ok &= flag != 2
         category = column("category")
         ok &= np.fromiter(map(len, category), dtype=np.int64, count=n) <= 100
 
-        extra, extra_ok = self._extra(cells, n)
+        extra, extra_ok = self._extra(transposed, n)
         ok &= extra_ok
 
         columns = RecordColumns(
-            row=np.array([r.number for r in raws], dtype=np.int64),
+            row=np.fromiter(map(operator.itemgetter(0), raws), dtype=np.int64, count=n),
             external_id=external_id,
             service_id=service_id,
             site_id=site_id,
@@ -275,7 +280,9 @@ class ColumnValidator:
         rejected = [raws[i] for i in np.flatnonzero(~ok)]
         return columns.take(ok), rejected
 
-    def _extra(self, cells: list[Any], n: int) -> tuple[list[str], NDArray[np.bool_]]:
+    def _extra(
+        self, transposed: list[tuple[str, ...]], n: int
+    ) -> tuple[list[str], NDArray[np.bool_]]:
         """The `extra` JSON of each row as `RowValidator.clean` writes it (sorted keys, non-empty
         values); rows needing escapes or a JSON column go the row path."""
         spec = self.rows.extra
@@ -283,19 +290,18 @@ class ColumnValidator:
         if not spec:
             return ["{}"] * n, ok
         if "*" in spec:  # an `extra` column in a CSV is text, never an object
-            i = spec["*"]
-            ok &= np.array([not c[i] for c in cells], dtype=np.bool_)
+            ok &= np.fromiter(map(operator.not_, transposed[spec["*"]]), dtype=np.bool_, count=n)
         names = sorted(k for k in spec if k != "*")
         if not names:
             return ["{}"] * n, ok
         # a cell counts when it is not empty; its value is then the stripped text
-        raw = [[c[spec[name]] for c in cells] for name in names]
+        raw = [transposed[spec[name]] for name in names]
         for column in raw:
             if not _json_safe(column):
                 ok &= np.array([_json_safe([v]) for v in column], dtype=np.bool_)
         keys = [json.dumps(name, ensure_ascii=False).replace("%", "%%") for name in names]
         template = "{" + ", ".join(f'{key}: "%s"' for key in keys) + "}"
-        stripped = [[v.strip() for v in column] for column in raw]
+        stripped = [list(map(str.strip, column)) for column in raw]
         k = len(names)
         out = [
             template % row[k:]

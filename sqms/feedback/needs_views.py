@@ -22,6 +22,7 @@ from sqms.core.selectors import audit_entries_for_object
 from sqms.feedback import needs
 from sqms.feedback.complaints_access import can_write, need_get_for_user
 from sqms.feedback.models import CustomerNeed
+from sqms.feedback.text_selectors import theme_evidence
 from sqms.org.models import Service
 
 
@@ -167,6 +168,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "complaints": list(complaints_visible_to(request.user).filter(customer_needs=need)[:100]),
         "links": list(need.links.select_related("standard__service").order_by("-strength")),
+        "themes": theme_evidence(user=request.user, names=list(need.themes or [])),
         "can_write": can_write(request.user),
         "history": audit_entries_for_object(obj=need),
     }

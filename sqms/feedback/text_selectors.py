@@ -222,6 +222,37 @@ def theme_list_with_counts(*, user: Any) -> list[Theme]:
     )
 
 
+@dataclass(frozen=True)
+class ThemeEvidence:
+    """A theme named on a customer need, and the comments text analytics put in it."""
+
+    name: str
+    theme: Theme | None
+    comments: int
+
+
+def theme_evidence(*, user: Any, names: list[str]) -> list[ThemeEvidence]:
+    """Each name matched to a text-analytics theme (Korean or English name, any case), with the
+    number of comments in it the user may see; an unmatched name has no theme and no count."""
+    by_name: dict[str, Theme] = {}
+    for theme in Theme.objects.all():
+        for name in (theme.name_ko, theme.name_en):
+            if name:
+                by_name.setdefault(name.casefold(), theme)
+    matched = {n: by_name.get(n.casefold()) for n in names}
+    ids = [t.pk for t in matched.values() if t is not None]
+    visible = annotations_visible_to(user).values("pk")
+    counts = dict(
+        Theme.objects.filter(pk__in=ids)
+        .annotate(n=Count("annotations", filter=Q(annotations__in=visible), distinct=True))
+        .values_list("pk", "n")
+    )
+    return [
+        ThemeEvidence(name, theme, counts.get(theme.pk, 0) if theme else 0)
+        for name, theme in matched.items()
+    ]
+
+
 def model_history(limit: int = 10) -> list[TextModel]:
     return list(TextModel.objects.order_by("-version")[:limit])
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from sqms.core.models import AuditEntry
 from sqms.core.roles import Role
-from sqms.feedback import needs
-from sqms.feedback.models import CustomerNeed, NeedStandardLink
+from sqms.feedback import needs, text_services
+from sqms.feedback.models import CustomerNeed, NeedStandardLink, TextAnnotation
 from tests.feedback.factories import make_link, make_survey, respond
 from tests.feedback.test_complaints import make_complaint
 from tests.standards.factories import make_standard
@@ -95,6 +96,23 @@ def test_it_records_evidence_from_responses_complaints_and_themes(client_for):
     assert list(need.complaints.all()) == [complaint]
     detail = qm.get(reverse("feedback:need_detail", kwargs={"pk": need.pk})).content.decode()
     assert complaint.reference in detail
+    # a theme named on the need links to its comments in text analytics, with their count
+    theme = text_services.theme_create(actor=None, name_ko="대기 시간", name_en="Waiting time")
+    for i in range(2):
+        note = TextAnnotation.objects.create(
+            source="complaint" if i else "answer",
+            written_at=timezone.now(),
+            analysed_at=timezone.now(),
+            text_hash=str(i),
+            language="ko",
+            sentiment="negative",
+            method="lexicon",
+        )
+        note.themes.add(theme)
+    detail = qm.get(reverse("feedback:need_detail", kwargs={"pk": need.pk})).content.decode()
+    assert f"?theme={theme.pk}" in detail
+    assert detail.count(f"?theme={theme.pk}") == 2  # "대기 시간" and "waiting time" both match
+    assert "2" in detail.split(f"?theme={theme.pk}")[1][:80]
     bad = qm.post(
         reverse("feedback:need_edit", kwargs={"pk": need.pk}),
         {**data, "responses": "999999, abc", "complaints": "C1999-00001"},

@@ -241,24 +241,50 @@ class Rollup(models.Model):
     is the cell's aggregate under the metric's aggregation.
     """
 
+    # Rollups are derived and rebuilt by evaluation, hundreds of thousands at a time: Django
+    # enforces the CASCADE and PROTECT below, the database keeps no foreign-key triggers (on
+    # PostgreSQL their checks at commit cost as much as the insert). The cell key leads with
+    # the standard, so that needs no index of its own.
     standard = models.ForeignKey(
-        "standards.ServiceStandard", on_delete=models.CASCADE, related_name="+"
+        "standards.ServiceStandard",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     version = models.ForeignKey(
-        "standards.StandardVersion", on_delete=models.PROTECT, related_name="+"
+        "standards.StandardVersion",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     grain = models.CharField(max_length=4, choices=Grain.choices)
     period_start = models.DateTimeField()
     segment = models.CharField(max_length=80, blank=True)
     site = models.ForeignKey(
-        Site, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Site,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     channel = models.CharField(max_length=16, blank=True)
     agent = models.ForeignKey(
-        Employee, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Employee,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     n = models.BigIntegerField(default=0)
     n_meeting = models.BigIntegerField(default=0)

@@ -383,16 +383,25 @@ def child_count() -> None:
     from django.db import connection
 
     from sqms.feedback.models import FollowUp, Response
+    from sqms.feedback.services import responses_effects_write
 
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {BARE_TABLE}")  # noqa: S608
         bare = int(cursor.fetchone()[0])
+    # what the worker does after the load (none runs during it): follow-ups and audit entries
+    t0 = time.perf_counter()
+    pending = Response.objects.filter(effects_pending=True).count()
+    while responses_effects_write():
+        pass
+    effects_s = time.perf_counter() - t0
     print(
         json.dumps(
             {
                 "responses": Response.objects.count(),
                 "follow_ups": FollowUp.objects.count(),
                 "bare_rows": bare,
+                "effects_written": pending,
+                "effects_s": round(effects_s, 2),
             }
         )
     )

@@ -3,6 +3,11 @@
 Every service that creates, changes or deletes a business record calls `audit_record` (or
 `audit_record_many` for bulk work) inside its transaction. Entries chain: each hash covers the
 previous entry's hash, so removing or editing a row by hand breaks the chain at that point.
+
+One exception: a survey response submitted on a public page is stored with its audit entry
+pending, and the worker writes the entries of such responses in batches a moment later
+(`sqms.feedback.services.responses_effects_write`), so anonymous respondents do not queue on the
+chain's head. Until then the response carries `effects_pending`.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ consent; the outcome is recorded when the task is closed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,13 +20,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from sqms.core.audit import PendingEntry, audit_record_many, diff, snapshot
 from sqms.core.exceptions import SqmsError
-from sqms.core.models import User
-from sqms.core.records import record_create, record_update
+from sqms.core.models import AuditAction, User
+from sqms.core.records import record_update
 from sqms.core.services import notification_send
 from sqms.feedback.complaints import quality_managers
 from sqms.feedback.complaints_access import followups_visible_to
-from sqms.feedback.complaints_time import add_business_days, spec_for_site
+from sqms.feedback.complaints_time import SpecCache, add_business_days
 from sqms.feedback.models import (
     Answer,
     FollowUp,
@@ -100,33 +101,80 @@ def followup_for_response(
 ) -> FollowUp | None:
     """Open a follow-up when the response is a detractor or a low CSAT; else None.
 
-    Called once by `services.response_submit`, inside its transaction; idempotent.
+    Called by `services.response_submit` inside its transaction (or, for deferred effects,
+    `followups_for_responses` by `services.responses_effects_write`); idempotent.
     """
     nps, csat = _scores(response, answers)
-    if not needs_follow_up(nps, csat) or FollowUp.objects.filter(response=response).exists():
-        return None
     at = now or response.submitted_at or timezone.now()
-    followup = FollowUp(
-        response=response,
-        service_id=response.service_id,
-        site_id=response.site_id,
-        owner=owner_for(response.service_id),
-        nps=nps,
-        csat=csat,
-        due_at=add_business_days(at, DUE_BUSINESS_DAYS, spec_for_site(response.site_id)),
+    created = _followups_open([(response, nps, csat, at)])
+    return created[0] if created else None
+
+
+def followups_for_responses(
+    *, responses: Sequence[Response], answers: Mapping[int, Sequence[Answer]]
+) -> list[FollowUp]:
+    """`followup_for_response` for a batch of responses whose answers (with their questions)
+    are given: calendars, owners and recipients are read once, the audit chain locked once."""
+    return _followups_open(
+        [(r, *_scores(r, answers.get(r.pk, ())), r.submitted_at) for r in responses]
     )
-    record_create(actor=None, obj=followup)
-    if followup.due_at <= timezone.now():  # entered late: the escalation reports it
-        return followup
-    _notify(
-        _recipients(followup),
-        followup,
-        lambda: (
-            _("A customer gave a low score: follow up by %(due)s.")
-            % {"due": timezone.localtime(followup.due_at).strftime("%Y-%m-%d %H:%M")}
-        ),
+
+
+def _followups_open(
+    scored: Sequence[tuple[Response, int | None, int | None, dt.datetime]],
+) -> list[FollowUp]:
+    due = [row for row in scored if needs_follow_up(row[1], row[2])]
+    if not due:
+        return []
+    existing = set(
+        FollowUp.objects.filter(response__in=[row[0] for row in due]).values_list(
+            "response_id", flat=True
+        )
     )
-    return followup
+    specs = SpecCache()
+    owners: dict[int | None, User | None] = {}
+    rows = []
+    for response, nps, csat, at in due:
+        if response.pk in existing:
+            continue
+        if response.service_id not in owners:
+            owners[response.service_id] = owner_for(response.service_id)
+        followup = FollowUp(
+            response=response,
+            service_id=response.service_id,
+            site_id=response.site_id,
+            owner=owners[response.service_id],
+            nps=nps,
+            csat=csat,
+            due_at=add_business_days(at, DUE_BUSINESS_DAYS, specs.for_site(response.site_id)),
+        )
+        # The related rows were just read from the database: checking them would cost queries.
+        followup.full_clean(exclude=["response", "service", "site", "owner"])
+        rows.append(followup)
+    created = FollowUp.objects.bulk_create(rows)
+    audit_record_many(
+        actor=None,
+        entries=[
+            PendingEntry(action=AuditAction.CREATE, obj=f, changes=diff({}, snapshot(f)))
+            for f in created
+        ],
+    )
+    managers: list[User] | None = None
+    now = timezone.now()
+    for followup in created:
+        if followup.due_at <= now:  # entered late: the escalation reports it
+            continue
+        if followup.owner is None and managers is None:
+            managers = quality_managers()
+        _notify(
+            [followup.owner] if followup.owner is not None else managers or [],
+            followup,
+            lambda f=followup: (
+                _("A customer gave a low score: follow up by %(due)s.")
+                % {"due": timezone.localtime(f.due_at).strftime("%Y-%m-%d %H:%M")}
+            ),
+        )
+    return created
 
 
 def may_contact(followup: FollowUp) -> bool:

@@ -228,12 +228,22 @@ class Response(ServiceContext):
         blank=True,
         help_text=_("The response's ID in the system it was imported from."),
     )
+    # True until the response's follow-up and audit entry are written: the public page stores the
+    # answers at once and leaves those to a batch task (`services.responses_effects_write`).
+    effects_pending = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("response")
         verbose_name_plural = _("responses")
         ordering = ["-submitted_at", "-pk"]
-        indexes = [models.Index(fields=["survey", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["survey", "submitted_at"]),
+            models.Index(
+                fields=["id"],
+                name="feedback_response_pending",
+                condition=models.Q(effects_pending=True),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["survey", "external_id"], name="feedback_response_survey_external_id"

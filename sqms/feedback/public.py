@@ -6,11 +6,14 @@ size limits (in `services.answers_clean`). The IP address is stored only as a sa
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -20,13 +23,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sqms.core.ratelimit import client_ip, hit
-from sqms.feedback import services
-from sqms.feedback.models import Distribution, Question, QuestionKind, SurveyStatus
+from sqms.feedback import prepared, services
+from sqms.feedback.models import Distribution, Question, QuestionKind, Survey, SurveyStatus
 
 HONEYPOT = "website"
 RATE_LIMIT = 30
 RATE_WINDOW = 600
 LANGS = ("ko", "en")
+LINK_TTL = 10.0  # seconds a kept link serves, e.g. its title on the embedded thank-you page
+QUESTIONS_TTL = 60.0
+KEPT_MAX = 256
 
 EMBED_CSP = {
     "default-src": ["'self'"],
@@ -47,6 +53,46 @@ def _distribution(token: str) -> Distribution:
     if found is None or found.survey.status == SurveyStatus.DRAFT:
         raise Http404
     return found
+
+
+# Kept in process memory after a response through them has committed here, so that the next
+# respondents' submits skip reading them:
+# - a shared link with its survey, for LINK_TTL seconds; the insert checks in the same statement
+#   that both are unchanged and open (`prepared.response_insert(guard=...)`);
+# - the questions of a survey version with responses, which are never changed (services make a
+#   new version instead); keyed by the version's creation time too, as a test database reuses
+#   ids. QUESTIONS_TTL bounds what an edit racing the first response could leave unseen.
+_links_kept: dict[str, tuple[float, Distribution]] = {}
+_questions_kept: dict[tuple[int, dt.datetime], tuple[float, list[Question]]] = {}
+
+
+def _kept_link(token: str) -> Distribution | None:
+    kept = _links_kept.get(token)
+    return kept[1] if kept is not None and kept[0] > time.monotonic() else None
+
+
+def _kept_questions(survey: Survey) -> list[Question] | None:
+    kept = _questions_kept.get((survey.pk, survey.created_at))
+    return kept[1] if kept is not None and kept[0] > time.monotonic() else None
+
+
+def _questions(survey: Survey) -> list[Question]:
+    kept = _kept_questions(survey)
+    return kept if kept is not None else list(survey.questions.order_by("order", "pk"))
+
+
+def _keep(link: Distribution, questions: list[Question]) -> None:
+    """After a commit: keep a shared link and its survey's questions."""
+    if link.is_single_use:
+        return
+    at = time.monotonic()
+    for kept in (_links_kept, _questions_kept):
+        if len(kept) >= KEPT_MAX:
+            kept.clear()
+    _links_kept[link.token] = (at + LINK_TTL, link)
+    survey = link.survey
+    if _kept_questions(survey) is None:
+        _questions_kept[(survey.pk, survey.created_at)] = (at + QUESTIONS_TTL, questions)
 
 
 def _language(request: HttpRequest) -> str:
@@ -138,54 +184,94 @@ def _problem_page(request: HttpRequest, problem: str, lang: str, *, embed: bool)
     )
 
 
+def _raw(request: HttpRequest) -> dict[str, list[str]]:
+    return {k: [str(v)[: services.MAX_TEXT + 1] for v in vs] for k, vs in request.POST.lists()}
+
+
+def _within_limit(request: HttpRequest) -> bool:
+    return hit(scope="survey", key=client_ip(request), limit=RATE_LIMIT, window_seconds=RATE_WINDOW)
+
+
+def _limited(request: HttpRequest, lang: str, embed: bool) -> HttpResponse:
+    return render(
+        request, "feedback/public_limited.html", {"lang": lang, "embed": embed}, status=429
+    )
+
+
+def _submit(
+    request: HttpRequest,
+    distribution: Distribution,
+    questions: list[Question],
+    raw: dict[str, list[str]],
+    lang: str,
+    *,
+    embed: bool,
+    kept: bool,
+) -> HttpResponse:
+    """Store the response (raises like `services.response_submit`); the thank-you."""
+    # A URL, not a view name: `redirect()` would first try (and fail) to reverse it.
+    thanks = HttpResponseRedirect(
+        reverse("feedback:public_thanks", kwargs={"token": distribution.token}) + f"?lang={lang}"
+    )
+    if request.POST.get(HONEYPOT):
+        # A bot filled the hidden field: it sees the usual thank-you, nothing is stored.
+        return thanks
+    services.response_submit(
+        distribution=distribution,
+        raw=raw,
+        language=lang,
+        ip=client_ip(request),
+        questions=questions,
+        defer_effects=True,
+        kept_link=kept,
+    )
+    if not kept:
+        transaction.on_commit(lambda: _keep(distribution, questions))
+    if embed:
+        return render(
+            request,
+            "feedback/public_thanks.html",
+            {"lang": lang, "embed": True, "survey": distribution.survey},
+        )
+    return thanks
+
+
 def _survey_page(request: HttpRequest, token: str, *, embed: bool) -> HttpResponse:
-    distribution = _distribution(token)
     lang = _language(request)
+    counted = False
+    kept = _kept_link(token[:64]) if request.method == "POST" else None
+    if kept is not None:
+        if not _within_limit(request):
+            return _limited(request, lang, embed)
+        counted = True
+        with translation.override(lang):
+            try:
+                questions = _questions(kept.survey)
+                return _submit(
+                    request, kept, questions, _raw(request), lang, embed=embed, kept=True
+                )
+            except (prepared.LinkChanged, services.LinkUnavailable, services.AnswersInvalid):
+                # Changed, closed or answered wrongly: answer from the link as it is now.
+                _links_kept.pop(kept.token, None)
+    distribution = _distribution(token)
     with translation.override(lang):
         problem = services.link_problem(distribution)
         if problem:
             return _problem_page(request, problem, lang, embed=embed)
         survey = distribution.survey
-        questions = list(survey.questions.select_related("show_if").order_by("order", "pk"))
+        questions = _questions(survey)
         raw: dict[str, list[str]] = {}
         errors: dict[str, str] = {}
         if request.method == "POST":
-            if not hit(
-                scope="survey", key=client_ip(request), limit=RATE_LIMIT, window_seconds=RATE_WINDOW
-            ):
-                return render(
-                    request,
-                    "feedback/public_limited.html",
-                    {"lang": lang, "embed": embed},
-                    status=429,
-                )
-            raw = {
-                k: [str(v)[: services.MAX_TEXT + 1] for v in vs] for k, vs in request.POST.lists()
-            }
-            thanks = reverse("feedback:public_thanks", kwargs={"token": distribution.token})
-            if request.POST.get(HONEYPOT):
-                # A bot filled the hidden field: it sees the usual thank-you, nothing is stored.
-                return redirect(f"{thanks}?lang={lang}")
+            if not counted and not _within_limit(request):
+                return _limited(request, lang, embed)
+            raw = _raw(request)
             try:
-                services.response_submit(
-                    distribution=distribution,
-                    raw=raw,
-                    language=lang,
-                    ip=client_ip(request),
-                    questions=questions,
-                )
+                return _submit(request, distribution, questions, raw, lang, embed=embed, kept=False)
             except services.LinkUnavailable as exc:
                 return _problem_page(request, exc.reason, lang, embed=embed)
             except services.AnswersInvalid as exc:
                 errors = exc.errors
-            else:
-                if embed:
-                    return render(
-                        request,
-                        "feedback/public_thanks.html",
-                        {"lang": lang, "embed": True, "survey": survey},
-                    )
-                return redirect(f"{thanks}?lang={lang}")
         context = {
             "survey": survey,
             "title": survey.title_for(lang),

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +28,7 @@ from sqms.core.audit import PendingEntry, audit_record_many
 from sqms.core.exceptions import SqmsError
 from sqms.core.models import AuditAction, User
 from sqms.core.records import record_create, record_update
+from sqms.feedback import prepared
 from sqms.feedback.models import (
     Answer,
     Distribution,
@@ -42,6 +46,10 @@ from sqms.org.models import Employee, Service, Site, Team
 MAX_TEXT = 2000
 MAX_CONTACT = 100
 MAX_SINGLE_USE = 500
+EFFECTS_DELAY = 1  # seconds between a deferred submit and the batch that writes its effects
+EFFECTS_BATCH = 500
+
+log = logging.getLogger(__name__)
 
 
 class LinkUnavailable(SqmsError):
@@ -497,7 +505,6 @@ def answers_clean(
     return out
 
 
-@transaction.atomic
 def response_submit(
     *,
     distribution: Distribution,
@@ -506,9 +513,38 @@ def response_submit(
     ip: str = "",
     now: dt.datetime | None = None,
     questions: list[Question] | None = None,
+    defer_effects: bool = False,
+    kept_link: bool = False,
 ) -> Response:
     """Store one response through a link. Public: the system is the actor. `questions` are the
-    survey's, in order, when the caller has read them already."""
+    survey's, in order, when the caller has read them already.
+
+    With `defer_effects` (the public page) only the response and its answers are written here;
+    its follow-up and audit entry are written by `responses_effects_write` shortly after the
+    commit, in batches: the audit chain's lock is then taken once per batch, not per respondent.
+    The response row carries `effects_pending` until then, so nothing is lost if the task is.
+
+    `kept_link`: the caller read this shared link in an earlier request; the insert then checks
+    that it is unchanged and still open, and raises `prepared.LinkChanged` otherwise."""
+    defer = defer_effects and not _effects_inline()
+    guard = kept_link and not distribution.is_single_use
+    if distribution.is_single_use or not defer:
+        with transaction.atomic():
+            return _response_store(distribution, raw, language, ip, now, questions, defer, guard)
+    # A shared link takes no lock and the insert is atomic by itself (see `prepared`).
+    return _response_store(distribution, raw, language, ip, now, questions, defer, guard)
+
+
+def _response_store(
+    distribution: Distribution,
+    raw: Mapping[str, Sequence[str]],
+    language: str,
+    ip: str,
+    now: dt.datetime | None,
+    questions: list[Question] | None,
+    defer: bool,
+    guard: bool,
+) -> Response:
     now = now or timezone.now()
     if distribution.is_single_use:
         # The row lock makes a single-use link single-use even under concurrent submits. A
@@ -536,6 +572,7 @@ def response_submit(
         language=language if language in ("ko", "en") else "ko",
         submitted_at=now,
         ip_hash=ip_hash(ip),
+        effects_pending=defer,
     )
     if clean.contact and clean.consent:
         for name, value in clean.contact.items():
@@ -547,16 +584,55 @@ def response_submit(
         exclude=["survey", "distribution", "service", "site", "team", "agent"],
         validate_constraints=False,
     )
-    response.save()
-    for answer in clean.answers:
-        answer.response = response
-    Answer.objects.bulk_create(clean.answers)
+    prepared.response_insert(response, clean.answers, guard=distribution if guard else None)
     if distribution.is_single_use:
         distribution.used_at = now
         distribution.save(update_fields=["used_at", "updated_at"])
-    from sqms.feedback.followups import followup_for_response  # a detractor opens a task
+    if defer:
+        transaction.on_commit(_effects_schedule, robust=True)
+    else:
+        _effects_write([response], {response.pk: clean.answers})
+    return response
 
-    followup_for_response(response=response, now=now, answers=clean.answers)
+
+def _effects_inline() -> bool:
+    """Huey's immediate mode (tests) runs tasks at once: deferred effects are written inline."""
+    from huey.contrib.djhuey import HUEY
+
+    return bool(HUEY.immediate)
+
+
+_effects_next = 0.0  # per process: when the next batch may be scheduled
+
+
+def _effects_schedule() -> None:
+    """After a deferred submit commits: schedule one batch per EFFECTS_DELAY and process. A
+    submit that finds a batch already scheduled is picked up by it, or at worst by the periodic
+    sweep (`tasks.feedback_response_effects_sweep`)."""
+    global _effects_next
+    at = time.monotonic()
+    if at < _effects_next:
+        return
+    _effects_next = at + EFFECTS_DELAY
+    # Writing to the task queue may wait for a disk flush: the respondent does not wait for it.
+    threading.Thread(target=_effects_enqueue, name="feedback-effects", daemon=True).start()
+
+
+def _effects_enqueue() -> None:
+    from sqms.feedback.tasks import feedback_response_effects
+
+    try:
+        feedback_response_effects.schedule(delay=EFFECTS_DELAY)
+    except Exception:  # the periodic sweep writes the effects instead
+        log.exception("Could not schedule the effects of survey responses.")
+
+
+def _effects_write(responses: Sequence[Response], answers: Mapping[int, Sequence[Answer]]) -> None:
+    """The follow-up (for a detractor) and the audit entry of each response; `answers` carry
+    their questions."""
+    from sqms.feedback.followups import followups_for_responses  # a detractor opens a task
+
+    followups_for_responses(responses=responses, answers=answers)
     # Last: the audit chain's head is locked until commit, so take it as late as possible.
     audit_record_many(
         actor=None,
@@ -565,15 +641,34 @@ def response_submit(
                 action=AuditAction.CREATE,
                 obj=response,
                 changes={
-                    "survey": [None, survey.pk],
-                    "distribution": [None, distribution.pk],
-                    "answers": [None, len(clean.answers)],
+                    "survey": [None, response.survey_id],
+                    "distribution": [None, response.distribution_id],
+                    "answers": [None, len(answers.get(response.pk, ()))],
                     "contact": [None, bool(response.consent_at)],
                 },
             )
+            for response in responses
         ],
     )
-    return response
+
+
+@transaction.atomic
+def responses_effects_write(*, limit: int = EFFECTS_BATCH) -> int:
+    """Write the follow-ups and audit entries of up to `limit` responses stored with deferred
+    effects, oldest first; returns how many. Idempotent; concurrent runs skip each other's rows."""
+    due = list(
+        Response.objects.select_for_update(skip_locked=True)
+        .filter(effects_pending=True)
+        .order_by("pk")[:limit]
+    )
+    if not due:
+        return 0
+    answers: dict[int, list[Answer]] = {r.pk: [] for r in due}
+    for answer in Answer.objects.filter(response__in=due).select_related("question"):
+        answers[answer.response_id].append(answer)
+    _effects_write(due, answers)
+    Response.objects.filter(pk__in=[r.pk for r in due]).update(effects_pending=False)
+    return len(due)
 
 
 @transaction.atomic

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from sqms.feedback.models import ComplaintSeverity, ComplaintStatus
+from sqms.feedback.models import ComplaintSeverity, ComplaintStatus, ComplaintTarget
 
 S = ComplaintStatus
 
@@ -33,7 +34,8 @@ REQUIRES: dict[str, Promise] = {
     S.WITHDRAWN: _("A reason."),
 }
 
-# Business hours allowed to acknowledge and to resolve (respond), per severity.
+# Business hours allowed to acknowledge and to resolve (respond), per severity: the defaults
+# used while a quality manager has not set a `ComplaintTarget` for the severity.
 TARGETS: dict[str, tuple[dt.timedelta, dt.timedelta]] = {
     ComplaintSeverity.CRITICAL: (dt.timedelta(hours=1), dt.timedelta(hours=8)),
     ComplaintSeverity.HIGH: (dt.timedelta(hours=4), dt.timedelta(hours=16)),
@@ -46,5 +48,18 @@ def allowed(current: str, to: str) -> bool:
     return to in TRANSITIONS.get(current, frozenset())
 
 
+def hours(value: Decimal) -> dt.timedelta:
+    # Two decimal places of an hour are whole seconds: no float rounding.
+    return dt.timedelta(seconds=int(value * 3600))
+
+
 def targets(severity: str) -> tuple[dt.timedelta, dt.timedelta]:
-    return TARGETS.get(severity, TARGETS[ComplaintSeverity.MEDIUM])
+    """The (acknowledge, resolve) business time for a severity: the stored target or the default.
+
+    Read when clocks are (re)computed, so a changed target applies from then on only.
+    """
+    key = severity if severity in TARGETS else ComplaintSeverity.MEDIUM
+    stored = ComplaintTarget.objects.filter(severity=key).first()
+    if stored is None:
+        return TARGETS[key]
+    return hours(stored.acknowledge_hours), hours(stored.resolve_hours)

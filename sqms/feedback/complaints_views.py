@@ -21,6 +21,7 @@ from sqms.core.roles import Area
 from sqms.core.selectors import audit_entries_for_object
 from sqms.feedback import complaints as services
 from sqms.feedback import complaints_selectors as selectors
+from sqms.feedback.complaint_targets import can_manage_targets
 from sqms.feedback.complaints_access import (
     can_work_on,
     can_write,
@@ -78,6 +79,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "can_write": can_write(request.user),
+        "can_manage_targets": can_manage_targets(request.user),
     }
     return render(request, "feedback/complaint_list.html", context)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -470,6 +472,50 @@ class ComplaintNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+# Bounds of a clock target, in business hours: at least 15 minutes, at most a working year.
+TARGET_HOURS_MIN = Decimal("0.25")
+TARGET_HOURS_MAX = Decimal("2000")
+
+
+class ComplaintTarget(models.Model):
+    """Business hours allowed to acknowledge and to resolve complaints of one severity.
+
+    No row for a severity means the built-in default of `complaint_rules.TARGETS` applies.
+    """
+
+    severity = models.CharField(
+        _("severity"), max_length=16, choices=ComplaintSeverity.choices, unique=True
+    )
+    acknowledge_hours = models.DecimalField(
+        _("acknowledge within (business hours)"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(TARGET_HOURS_MIN), MaxValueValidator(TARGET_HOURS_MAX)],
+    )
+    resolve_hours = models.DecimalField(
+        _("resolve within (business hours)"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(TARGET_HOURS_MIN), MaxValueValidator(TARGET_HOURS_MAX)],
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("complaint clock target")
+        verbose_name_plural = _("complaint clock targets")
+        ordering = ["severity"]
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.acknowledge_hours} h / {self.resolve_hours} h"
+
+    def clean(self) -> None:
+        ack, resolve = self.acknowledge_hours, self.resolve_hours
+        if ack is not None and resolve is not None and resolve < ack:
+            raise ValidationError(
+                {"resolve_hours": _("Resolution cannot be due before acknowledgement.")}
+            )
 
 
 class FollowUpStatus(models.TextChoices):

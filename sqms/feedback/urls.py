@@ -1,6 +1,7 @@
 from django.urls import path
 
 from sqms.feedback import (
+    complaint_targets_views,
     complaints_public,
     complaints_views,
     followups_views,
@@ -62,6 +63,11 @@ urlpatterns = [
         "complaints/categories/<int:pk>/archive/",
         complaints_views.complaint_category_archive,
         name="complaint_category_archive",
+    ),
+    path(
+        "complaints/targets/",
+        complaint_targets_views.complaint_targets,
+        name="complaint_targets",
     ),
     path("complaint/", complaints_public.public_complaint, name="public_complaint"),
     path(

@@ -58,6 +58,7 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "feedback:complaint_satisfaction": POST_ONLY,
     "feedback:complaint_category_list": ALL,
     "feedback:complaint_category_archive": POST_ONLY,
+    "feedback:complaint_targets": ALL,  # everyone who reads sees them; the POST needs a manager
     "feedback:public_complaint": PUBLIC,
     "feedback:public_complaint_thanks": PUBLIC,
     "feedback:public_complaint_satisfaction": PUBLIC,

@@ -19,12 +19,14 @@ def hit(*, scope: str, key: str, limit: int, window_seconds: int) -> bool:
     window = int(time.time() // window_seconds)
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     cache_key = f"rl:{scope}:{digest}:{window}"
-    cache.add(cache_key, 0, timeout=window_seconds)
+    # Increment first: every request but a window's first pays one read and one write.
     try:
         count = cache.incr(cache_key)
-    except ValueError:  # evicted between add and incr
-        cache.set(cache_key, 1, timeout=window_seconds)
-        count = 1
+    except ValueError:  # the window's first request (or the count was evicted)
+        if cache.add(cache_key, 1, timeout=window_seconds):
+            count = 1
+        else:  # another process started the window meanwhile
+            count = cache.incr(cache_key)
     return count <= limit
 
 

@@ -103,6 +103,32 @@ def _select_expr(name: str, params: list[Any]) -> str:
     return "json_extract(extra, %s)"
 
 
+def _records_sql(
+    select: str,
+    *,
+    service_id: int,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    params: list[Any],
+) -> str:
+    """SELECT `select` over the service's records received in [start, end); appends the
+    parameters. On SQLite the (service, received_at) index finds the rows, and they are read in
+    rowid order rather than index order: sequential table reads, several times faster on a
+    long range."""
+    where = ["service_id = %s"]
+    params.append(service_id)
+    if start is not None:
+        where.append("received_at >= %s")
+        params.append(_adapt(start))
+    if end is not None:
+        where.append("received_at < %s")
+        params.append(_adapt(end))
+    found = " AND ".join(where)
+    if connection.vendor == "postgresql":
+        return f"SELECT {select} FROM {TABLE} WHERE {found}"  # noqa: S608
+    return f"SELECT {select} FROM {TABLE} WHERE id IN (SELECT id FROM {TABLE} WHERE {found})"  # noqa: S608
+
+
 def _fetch_columns(
     *, service_id: int, start: dt.datetime | None, end: dt.datetime | None, fields: Sequence[str]
 ) -> list[tuple[Any, ...]]:
@@ -115,23 +141,9 @@ def _fetch_columns(
     exprs = [at, "COALESCE(site_id, 0)", "COALESCE(team_id, 0)", "COALESCE(channel, '')"]
     exprs += ["COALESCE(agent_id, 0)", "source_id"]
     exprs += [_select_expr(f, params) for f in fields]
-    where = ["service_id = %s"]
-    params.append(service_id)
-    if start is not None:
-        where.append("received_at >= %s")
-        params.append(_adapt(start))
-    if end is not None:
-        where.append("received_at < %s")
-        params.append(_adapt(end))
-    sql = f"SELECT {', '.join(exprs)} FROM {TABLE} WHERE {' AND '.join(where)}"  # noqa: S608
     if not pg:
-        # The (service, received_at) index finds the rows; reading them in rowid order rather
-        # than index order keeps the table reads sequential (several times faster on a long
-        # range). The id, appended last, restores the index order (`_in_index_order`).
-        sql = (
-            f"SELECT {', '.join(exprs)}, id FROM {TABLE} WHERE id IN "  # noqa: S608
-            f"(SELECT id FROM {TABLE} WHERE {' AND '.join(where)})"
-        )
+        exprs.append("id")  # restores the index order (`_in_index_order`)
+    sql = _records_sql(", ".join(exprs), service_id=service_id, start=start, end=end, params=params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows: list[tuple[Any, ...]] = cursor.fetchall()
@@ -417,20 +429,7 @@ def _read_concatenated(
         else:
             return False, None
     exprs.append(f"sum(CASE WHEN {' OR '.join(checks)} THEN 1 ELSE 0 END)" if checks else "0")
-    where = ["service_id = %s"]
-    params.append(service_id)
-    if start is not None:
-        where.append("received_at >= %s")
-        params.append(_adapt(start))
-    if end is not None:
-        where.append("received_at < %s")
-        params.append(_adapt(end))
-    sql = f"SELECT {', '.join(exprs)} FROM {TABLE} WHERE {' AND '.join(where)}"  # noqa: S608
-    if not pg:  # rows in rowid order, as `_fetch_columns` explains
-        sql = (
-            f"SELECT {', '.join(exprs)} FROM {TABLE} WHERE id IN "  # noqa: S608
-            f"(SELECT id FROM {TABLE} WHERE {' AND '.join(where)})"
-        )
+    sql = _records_sql(", ".join(exprs), service_id=service_id, start=start, end=end, params=params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

@@ -126,7 +126,7 @@ else:
     # Shared by every process on the host; production with several hosts sets REDIS_URL.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "sqms.core.cache.FileCache",
             "LOCATION": VAR_DIR / "cache",
         }
     }

@@ -22,11 +22,9 @@ def hit(*, scope: str, key: str, limit: int, window_seconds: int) -> bool:
     # Increment first: every request but a window's first pays one read and one write.
     try:
         count = cache.incr(cache_key)
-    except ValueError:  # the window's first request (or the count was evicted)
-        if cache.add(cache_key, 1, timeout=window_seconds):
-            count = 1
-        else:  # another process started the window meanwhile
-            count = cache.incr(cache_key)
+    except ValueError:  # the window's first request (or the count was evicted); `add` fails
+        # when another process started the window meanwhile
+        count = 1 if cache.add(cache_key, 1, timeout=window_seconds) else cache.incr(cache_key)
     return count <= limit
 
 

@@ -516,10 +516,8 @@ def control_chart(
     limits = limits_for(standard=standard, segment=segment, monitoring=monitoring)
     if limits is None:
         return None
-    current = StandardVersion.objects.filter(standard=standard).order_by("-version").first()
-    period = chart_period(current.period) if current is not None else None
     points = standard_series(
-        standard=standard, segment=segment, start=start, end=end, period=period
+        standard=standard, segment=segment, start=start, end=end, period=chart_period_of(standard)
     )
     return judge(
         standard=standard,
@@ -1022,6 +1020,12 @@ def chart_period(period: str) -> str:
     """The period control charts are judged at: hours are charted by day (an hour holds too
     few records, and the hour-of-day pattern is no change of the process)."""
     return Period.DAY if period == Period.HOUR else period
+
+
+def chart_period_of(standard: ServiceStandard) -> str | None:
+    """`chart_period` of the standard's current version; None without a version."""
+    current = StandardVersion.objects.filter(standard=standard).order_by("-version").first()
+    return chart_period(current.period) if current is not None else None
 
 
 class _Row(NamedTuple):

@@ -20,14 +20,14 @@ from sqms.core.models import AuditAction, User
 from sqms.monitoring.detection import (
     Limits,
     chart_for,
-    chart_period,
+    chart_period_of,
     chart_scale,
     estimate_limits,
     monitoring_for,
 )
 from sqms.monitoring.models import Baseline, Signal, SignalStatus, StandardMonitoring
 from sqms.monitoring.series import standard_series
-from sqms.standards.models import ServiceStandard, StandardVersion
+from sqms.standards.models import ServiceStandard
 
 # Who may move a signal where (the reason is always required).
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -91,10 +91,8 @@ def baseline_estimate(
     """The limits a baseline over [start, end) would give (None: too few points)."""
     monitoring = monitoring_for(standard)
     chart = chart_for(standard, monitoring)
-    current = StandardVersion.objects.filter(standard=standard).order_by("-version").first()
-    period = chart_period(current.period) if current is not None else None  # hours: by day
-    points = standard_series(
-        standard=standard, segment=segment, start=start, end=end, period=period
+    points = standard_series(  # hourly standards by day, as detection judges them
+        standard=standard, segment=segment, start=start, end=end, period=chart_period_of(standard)
     )
     judged = [p for p in points if p.n >= monitoring.min_records]  # thin periods: not judged
     return estimate_limits(chart=chart, points=judged, scale=chart_scale(chart, standard))

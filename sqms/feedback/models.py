@@ -202,8 +202,14 @@ class Distribution(TimeStampedModel, ServiceContext):
 
 
 class Response(ServiceContext):
+    # The indexes on (survey, submitted_at) and (survey, external_id) lead with the survey: a
+    # third on the survey alone would only cost every public submit another index write.
     survey = models.ForeignKey(
-        Survey, verbose_name=_("survey"), on_delete=models.PROTECT, related_name="responses"
+        Survey,
+        verbose_name=_("survey"),
+        on_delete=models.PROTECT,
+        related_name="responses",
+        db_index=False,
     )
     distribution = models.ForeignKey(
         Distribution,
@@ -261,8 +267,13 @@ class Response(ServiceContext):
 
 
 class Answer(models.Model):
+    # The unique (response, question) index serves lookups by response.
     response = models.ForeignKey(
-        Response, verbose_name=_("response"), on_delete=models.CASCADE, related_name="answers"
+        Response,
+        verbose_name=_("response"),
+        on_delete=models.CASCADE,
+        related_name="answers",
+        db_index=False,
     )
     question = models.ForeignKey(
         Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="answers"

@@ -15,6 +15,10 @@ from sqms.feedback import (
 app_name = "feedback"
 
 urlpatterns = [
+    # public pages first: they take most requests, and Django tries patterns in order
+    path("s/<str:token>/", public.public_survey, name="public_survey"),
+    path("s/<str:token>/thanks/", public.public_thanks, name="public_thanks"),
+    path("e/<str:token>/", public.public_embed, name="public_embed"),
     path("", views.survey_list, name="survey_list"),
     path("new/", views.survey_create, name="survey_create"),
     path("<int:pk>/", views.survey_detail, name="survey_detail"),
@@ -34,9 +38,6 @@ urlpatterns = [
     path("<int:pk>/responses/export.<str:fmt>", views.response_export, name="response_export"),
     path("responses/<int:pk>/", views.response_detail, name="response_detail"),
     path("<int:pk>/analysis/", views.survey_analysis, name="survey_analysis"),
-    path("s/<str:token>/", public.public_survey, name="public_survey"),
-    path("s/<str:token>/thanks/", public.public_thanks, name="public_thanks"),
-    path("e/<str:token>/", public.public_embed, name="public_embed"),
     # complaints (ISO 10002)
     path("complaints/", complaints_views.complaint_list, name="complaint_list"),
     path("complaints/new/", complaints_views.complaint_create, name="complaint_create"),

@@ -14,6 +14,22 @@
     return fig && fig.drill ? fig.drill + encodeURIComponent(data) : null;
   }
 
+  // Plotly's resize is debounced and its promise never settles when the relayout behind it
+  // fails, so one lost resize would leave the chart wider than its card for good. Resize, then
+  // look again a moment later and retry a few times while the drawn width differs.
+  var FIT_TRIES = 5;
+  var FIT_RECHECK_MS = 300;
+
+  function fit(target, tries) {
+    if (!target.isConnected || !target._fullLayout) { return; }
+    var width = target.getBoundingClientRect().width;
+    if (!width || Math.abs(target._fullLayout.width - width) <= 1) { return; }
+    window.Plotly.Plots.resize(target).catch(function () { return null; });
+    if (tries > 1) {
+      window.setTimeout(function () { fit(target, tries - 1); }, FIT_RECHECK_MS);
+    }
+  }
+
   function draw(root) {
     if (!window.Plotly) { return; }
     (root || document).querySelectorAll('script[type="application/json"][id$="-plotly"]').forEach(function (el) {
@@ -31,12 +47,12 @@
           if (url) { window.location.assign(url); }
         });
         target.setAttribute("data-ready", "1");
+        // The card may have changed width while the figure was drawn.
+        fit(target, FIT_TRIES);
       });
       // Follow the card's width (phone rotation, sidebar, window resize).
       if (window.ResizeObserver) {
-        new window.ResizeObserver(function () {
-          if (target.isConnected) { window.Plotly.Plots.resize(target); }
-        }).observe(target);
+        new window.ResizeObserver(function () { fit(target, FIT_TRIES); }).observe(target);
       }
     });
   }

@@ -55,6 +55,7 @@ def test_it_switches_the_interface_from_korean_to_english_and_remembers_it(
     expect(page.locator("main h1")).to_contain_text(HANGUL)
     expect(page.locator("nav.sidebar")).to_contain_text(HANGUL)
 
+    page.wait_for_load_state()  # the picker submits through a deferred script
     page.locator("#lang-select").select_option("en")
 
     expect(html).to_have_attribute("lang", "en")

@@ -143,6 +143,8 @@ def test_it_closes_the_loop_from_a_signal_to_a_signed_closure(
 
 def _switch_language(page: Page, lang: str) -> None:
     expect(page.locator("html")).not_to_have_attribute("lang", lang)
+    # the picker submits through a deferred script: a change before it runs is lost
+    page.wait_for_load_state()
     page.locator("#lang-select").select_option(lang)
     expect(page.locator("html")).to_have_attribute("lang", lang)
     expect(page.locator("#lang-select")).to_have_value(lang)

@@ -9,6 +9,7 @@ re-importing the same file updates nothing.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,10 +94,13 @@ def upsert_columns(*, source_id: int, records: RecordColumns) -> Upserted:
 
 def _any_exists(cursor: Any, source_id: int, ids: list[str], postgres: bool) -> bool:
     if postgres:
+        # one JSON text rather than a text[] parameter: the driver quotes an array's elements
+        # one by one in Python, about a second per million ids
         cursor.execute(
-            f"SELECT EXISTS (SELECT 1 FROM {TABLE} "  # noqa: S608
-            "WHERE source_id = %s AND external_id = ANY(%s))",
-            [source_id, ids],
+            f"SELECT EXISTS (SELECT 1 FROM {TABLE} r "  # noqa: S608
+            "JOIN jsonb_array_elements_text(%s::jsonb) AS x(id) ON r.external_id = x.id "
+            "WHERE r.source_id = %s)",
+            [json.dumps(ids), source_id],
         )
         return bool(cursor.fetchone()[0])
     step = 5_000

@@ -206,3 +206,19 @@ def test_a_corrected_row_that_moved_re_evaluates_where_it_was(org, tmp_path, mon
     old_hour = int(dt.datetime(2026, 3, 2, 0, tzinfo=dt.UTC).timestamp()) // 3600
     new_hour = int(dt.datetime(2026, 3, 5, 0, tzinfo=dt.UTC).timestamp()) // 3600
     assert queued[-1] == {org["service"].pk: {old_hour, new_hour}}
+
+
+def test_it_tells_known_ids_from_new_ones_whatever_their_characters(org, tmp_path):
+    from sqms.monitoring.writer import _any_exists
+
+    sv, s = org["service"].code, org["site"].code
+    quoted = ('"Q""1\\, 가"', sv, s, "phone", "2026-03-01 10:00", "", "", "")
+    source = make_source()
+    run = run_file(write(tmp_path, csv_text(org, [quoted], n=2)), source, policy=KEEP)
+    assert run.rows_created == 3
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        assert _any_exists(cursor, source.pk, ["nope", 'Q"1\\, 가'], postgres)
+        assert _any_exists(cursor, source.pk, ["C2"], postgres)
+        assert not _any_exists(cursor, source.pk, ["nope", 'Q"1', "C3", "c1"], postgres)
+        assert not _any_exists(cursor, make_source(name="other").pk, ["C1"], postgres)

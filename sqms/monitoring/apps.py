@@ -10,10 +10,12 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         from sqms.core.navigation import NavItem, nav_register
         from sqms.core.roles import Area
-        from sqms.standards.hooks import version_listeners
+        from sqms.standards.hooks import unarchive_listeners, version_listeners
 
         if _version_evaluate not in version_listeners:
             version_listeners.append(_version_evaluate)
+        if _standard_evaluate not in unarchive_listeners:
+            unarchive_listeners.append(_standard_evaluate)
 
         nav_register(
             NavItem(
@@ -39,3 +41,11 @@ def _version_evaluate(version: object) -> None:
     from sqms.monitoring.tasks import version_evaluate_task
 
     version_evaluate_task(getattr(version, "pk", None))
+
+
+def _standard_evaluate(standard: object) -> None:
+    """A standard back in use re-evaluates its whole history in the worker: records that
+    arrived while it was archived were counted into no standard of it."""
+    from sqms.monitoring.tasks import standard_evaluate_task
+
+    standard_evaluate_task(getattr(standard, "pk", None))

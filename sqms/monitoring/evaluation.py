@@ -61,6 +61,7 @@ TRUE_WORDS = {"1", "true", "t", "yes", "y", "o", "예", "네", "1.0"}
 FALSE_WORDS = {"0", "false", "f", "no", "n", "x", "아니오", "아니요", "0.0"}
 QUARTER_HOUR = 900
 WINDOW_DAYS = 31
+Ids = tuple[tuple[int, int], ...] | None  # inclusive ranges of record ids
 
 
 # --- time helpers ---------------------------------------------------------------------------
@@ -110,11 +111,12 @@ def _records_sql(
     start: dt.datetime | None,
     end: dt.datetime | None,
     params: list[Any],
+    ids: Ids = None,
 ) -> str:
-    """SELECT `select` over the service's records received in [start, end); appends the
-    parameters. On SQLite the (service, received_at) index finds the rows, and they are read in
-    rowid order rather than index order: sequential table reads, several times faster on a
-    long range."""
+    """SELECT `select` over the service's records received in [start, end) (and with ids in
+    the `ids` ranges when given); appends the parameters. On SQLite the (service, received_at)
+    index finds the rows, and they are read in rowid order rather than index order: sequential
+    table reads, several times faster on a long range."""
     where = ["service_id = %s"]
     params.append(service_id)
     if start is not None:
@@ -123,14 +125,27 @@ def _records_sql(
     if end is not None:
         where.append("received_at < %s")
         params.append(_adapt(end))
-    found = " AND ".join(where)
+    if ids is not None:
+        where.append("(" + " OR ".join(["id BETWEEN %s AND %s"] * len(ids)) + ")" if ids else "0=1")
+        params.extend(v for pair in ids for v in pair)
     if connection.vendor == "postgresql":
-        return f"SELECT {select} FROM {TABLE} WHERE {found}"  # noqa: S608
+        return f"SELECT {select} FROM {TABLE} WHERE {' AND '.join(where)}"  # noqa: S608
+    if ids is not None:
+        # the rowid ranges find the rows; "+" keeps SQLite's planner, which has no statistics,
+        # off the service index: that would walk every record of the service
+        where[0] = "+service_id = %s"
+        return f"SELECT {select} FROM {TABLE} WHERE {' AND '.join(where)}"  # noqa: S608
+    found = " AND ".join(where)
     return f"SELECT {select} FROM {TABLE} WHERE id IN (SELECT id FROM {TABLE} WHERE {found})"  # noqa: S608
 
 
 def _fetch_columns(
-    *, service_id: int, start: dt.datetime | None, end: dt.datetime | None, fields: Sequence[str]
+    *,
+    service_id: int,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    fields: Sequence[str],
+    ids: Ids = None,
 ) -> list[tuple[Any, ...]]:
     """One query: the segment columns and the metric's fields of the service's records (on
     SQLite followed by the record id)."""
@@ -143,7 +158,9 @@ def _fetch_columns(
     exprs += [_select_expr(f, params) for f in fields]
     if not pg:
         exprs.append("id")  # restores the index order (`_in_index_order`)
-    sql = _records_sql(", ".join(exprs), service_id=service_id, start=start, end=end, params=params)
+    sql = _records_sql(
+        ", ".join(exprs), service_id=service_id, start=start, end=end, params=params, ids=ids
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows: list[tuple[Any, ...]] = cursor.fetchall()
@@ -279,18 +296,19 @@ def _record_columns(
     start: dt.datetime | None,
     end: dt.datetime | None,
     uses: dict[str, bool],
+    ids: Ids = None,
 ) -> _Columns | None:
     shared = _SHARED.get()
     if shared is None:
-        return _read_columns(service_id=service_id, start=start, end=end, uses=uses)
+        return _read_columns(service_id=service_id, start=start, end=end, uses=uses, ids=ids)
     wanted, reads = shared
-    key = (service_id, start, end)
+    key = (service_id, start, end, ids)
     cols = reads.get(key)
     if cols is None or any(
         f not in cols.fields or (f in cols.as_text and not timed) for f, timed in uses.items()
     ):
         union = _merged_uses(uses, wanted.get(service_id, {}))
-        found = _read_columns(service_id=service_id, start=start, end=end, uses=union)
+        found = _read_columns(service_id=service_id, start=start, end=end, uses=union, ids=ids)
         if found is None:
             return None
         cols = reads[key] = found
@@ -303,14 +321,17 @@ def _read_columns(
     start: dt.datetime | None,
     end: dt.datetime | None,
     uses: dict[str, bool],
+    ids: Ids = None,
 ) -> _Columns | None:
     """The records' columns; timestamp columns as epoch seconds."""
     sqlite = connection.vendor != "postgresql"
-    handled, found = _read_concatenated(service_id=service_id, start=start, end=end, uses=uses)
+    handled, found = _read_concatenated(
+        service_id=service_id, start=start, end=end, uses=uses, ids=ids
+    )
     if handled:
         return found
     fields = list(uses)
-    rows = _fetch_columns(service_id=service_id, start=start, end=end, fields=fields)
+    rows = _fetch_columns(service_id=service_id, start=start, end=end, fields=fields, ids=ids)
     if not rows:
         return None
     cols: list[Sequence[Any]] = list(zip(*rows, strict=True))
@@ -326,9 +347,9 @@ def _read_columns(
             raw.append(_float_column(c) if f in NUMBER_COLUMNS else c)
     if sqlite:
         at = _sqlite_seconds(at)
-        ids = np.array(cols[-1], dtype=np.int64)
+        record_ids = np.array(cols[-1], dtype=np.int64)
         named = dict(zip(fields, raw, strict=True))
-        return _in_index_order(at, ints, channel, named, ids, set())
+        return _in_index_order(at, ints, channel, named, record_ids, set())
     named = dict(zip(fields, raw, strict=True))
     return _Columns(at, ints[0], ints[1], channel, ints[2], ints[3], named)
 
@@ -370,6 +391,7 @@ def _read_concatenated(
     start: dt.datetime | None,
     end: dt.datetime | None,
     uses: dict[str, bool],
+    ids: Ids = None,
 ) -> tuple[bool, _Columns | None]:
     """The columns as one joined text each (`group_concat` / `string_agg`), which NumPy
     parses far faster than Python builds row tuples. Integers (ids, timestamps in ms on SQLite
@@ -429,7 +451,9 @@ def _read_concatenated(
         else:
             return False, None
     exprs.append(f"sum(CASE WHEN {' OR '.join(checks)} THEN 1 ELSE 0 END)" if checks else "0")
-    sql = _records_sql(", ".join(exprs), service_id=service_id, start=start, end=end, params=params)
+    sql = _records_sql(
+        ", ".join(exprs), service_id=service_id, start=start, end=end, params=params, ids=ids
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -448,7 +472,7 @@ def _read_concatenated(
     try:
         at = integers(row[0]) / scale
         ints = [integers(row[i]) for i in (1, 2, 3, 4)]
-        ids = integers(row[5])
+        record_ids = integers(row[5])
         channel_text = row[6].split(_SEP)
         fields: dict[str, Any] = {}
         for (f, _), kind, text in zip(uses.items(), kinds, row[8:-1], strict=True):
@@ -468,7 +492,7 @@ def _read_concatenated(
     channel = np.array(channel_text, dtype=np.str_)
     if pg:
         return True, _Columns(at, ints[0], ints[1], channel, ints[2], ints[3], fields, as_text)
-    return True, _in_index_order(at, ints, channel, fields, ids, as_text)
+    return True, _in_index_order(at, ints, channel, fields, record_ids, as_text)
 
 
 def record_measurements(
@@ -477,10 +501,14 @@ def record_measurements(
     service_id: int,
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
+    ids: Ids = None,
 ) -> Measurements:
-    """The metric's value for each record of the service received in [start, end)."""
+    """The metric's value for each record of the service received in [start, end) (and with
+    ids in the `ids` ranges when given)."""
     fields = _metric_fields(metric)
-    cols = _record_columns(service_id=service_id, start=start, end=end, uses=_field_uses(metric))
+    cols = _record_columns(
+        service_id=service_id, start=start, end=end, uses=_field_uses(metric), ids=ids
+    )
     if cols is None:
         return Measurements.empty()
     sources = cols.source
@@ -565,10 +593,14 @@ def measurements_for(
     service_id: int,
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
+    ids: Ids = None,
 ) -> Measurements:
-    """One value per measured item of any metric source; empty for a source not installed."""
+    """One value per measured item of any metric source; empty for a source not installed.
+    `ids` (ranges of record ids) narrows a record metric to those records."""
     if metric.is_record_based:
-        return record_measurements(metric=metric, service_id=service_id, start=start, end=end)
+        return record_measurements(
+            metric=metric, service_id=service_id, start=start, end=end, ids=ids
+        )
     # Other sources take bounds: an open range is everything.
     start = start or EPOCH
     end = end or dt.datetime(9000, 1, 1, tzinfo=UTC)
@@ -1073,13 +1105,15 @@ def standard_evaluate(
     touched: Iterable[dt.datetime] | None = None,
     detect: bool = True,
 ) -> Outcome:
-    """Recompute a standard's rollups, set-based, and look for signals in what changed.
+    """Bring a standard's rollups up to date, set-based, and look for signals in what changed.
 
-    With `touched` (moments whose data changed) only the hour and day cells holding them are
-    recomputed, reading only the records of those days; otherwise every cell in [start, end)
-    (the whole history without bounds).
+    First its pending merges (blocks of new records) are added to their cells. Then, with
+    `touched` (moments whose records were corrected), the hour and day cells holding them are
+    recomputed from the records of those days; without it, every cell in [start, end) (the
+    whole history without bounds, which counts the pending blocks anyway). All of it in one
+    transaction under a lock on the standard (`merges`).
     """
-    from sqms.monitoring.rollup_writer import rollups_delete, rollups_insert, rollups_replace
+    from sqms.monitoring.merges import pending_take, standard_lock
 
     versions = _versions_sorted(standard)
     outcome = Outcome(standard_id=standard.pk)
@@ -1087,57 +1121,117 @@ def standard_evaluate(
         return outcome
     metric = standard.metric
     grains = grains_of(versions)
-    if touched is not None:
-        moments = np.array([epoch(t) for t in touched], dtype=np.float64)
-        if moments.size == 0:
-            return outcome
-        wanted = {g: np.unique(period_starts(moments, g)) for g in grains}
-        ranges = _day_ranges(wanted[Grain.DAY].tolist())
-        chunks = [
-            measurements_for(metric=metric, service_id=standard.service_id, start=a, end=b)
-            for a, b in ranges
-        ]
-        meas = _join(chunks)
-        with transaction.atomic():
-            for grain in grains:
-                cells = cells_compute(
-                    metric=metric,
-                    versions=versions,
-                    measurements=meas,
-                    grain=grain,
-                    only_periods=wanted[grain].tolist(),
-                )
-                written, removed, segs = rollups_replace(
-                    standard=standard, grain=grain, cells=cells, periods=wanted[grain].tolist()
-                )
-                _note(outcome, written, removed, segs, wanted[grain])
-    else:
-        # Whole days only: a period is never computed from part of its records.
-        if start is not None:
-            start = series.period_start(start, Period.DAY, series.org_tz())
-        if end is not None:
-            end = series.period_start(end, Period.DAY, series.org_tz())
-        with transaction.atomic():
-            for grain in grains:
-                removed, segs = rollups_delete(standard=standard, grain=grain, start=start, end=end)
-                _note(outcome, 0, removed, segs, np.array([]))
-            # A window of days at a time keeps memory flat on a long history.
-            for lo, hi in _windows(standard, metric, start, end):
-                meas = measurements_for(
-                    metric=metric, service_id=standard.service_id, start=lo, end=hi
-                )
-                for grain in grains:
-                    cells = cells_compute(
-                        metric=metric, versions=versions, measurements=meas, grain=grain
-                    )
-                    written, segs = rollups_insert(standard=standard, cells=cells)
-                    _note(outcome, written, 0, segs, cells.period)
+    whole = touched is None and start is None and end is None
+    with transaction.atomic():
+        standard_lock(standard)
+        pending = pending_take(standard) if metric.is_record_based else []
+        if pending and not whole:
+            _merge_pending(standard, versions, grains, pending, outcome)
+        if touched is not None:
+            _recompute_touched(standard, versions, grains, touched, outcome)
+        else:
+            _recompute_range(standard, versions, grains, start, end, outcome)
     watched = watched_segments(outcome.segments, versions[-1])
     if detect and outcome.earliest is not None and watched:
         from sqms.monitoring.detection import signals_detect
 
         signals_detect(standard=standard, segments=watched, start=outcome.earliest)
     return outcome
+
+
+def _merge_pending(
+    standard: ServiceStandard,
+    versions: Sequence[StandardVersion],
+    grains: Sequence[str],
+    pending: Sequence[tuple[int, int]],
+    outcome: Outcome,
+) -> None:
+    """Add the records of pending blocks to the stored cells: only those records are read,
+    and only the cells of the periods they fall in are rewritten."""
+    from sqms.monitoring.cell_merge import cells_merge, rollups_read
+    from sqms.monitoring.merges import passes
+    from sqms.monitoring.rollup_writer import rollups_replace
+
+    metric = standard.metric
+    for group in passes(pending):
+        meas = measurements_for(metric=metric, service_id=standard.service_id, ids=tuple(group))
+        if not len(meas):
+            continue
+        for grain in grains:
+            new = cells_compute(metric=metric, versions=versions, measurements=meas, grain=grain)
+            if not len(new):
+                continue
+            periods = np.unique(new.period)
+            old = rollups_read(standard=standard, grain=grain, periods=periods)
+            cells = cells_merge(metric=metric, old=old, new=new) if len(old) else new
+            written, removed, segs = rollups_replace(
+                standard=standard, grain=grain, cells=cells, periods=periods.tolist()
+            )
+            _note(outcome, written, removed, segs, periods)
+
+
+def _recompute_touched(
+    standard: ServiceStandard,
+    versions: Sequence[StandardVersion],
+    grains: Sequence[str],
+    touched: Iterable[dt.datetime],
+    outcome: Outcome,
+) -> None:
+    """Recompute the hour and day cells holding the moments, from the records of their days."""
+    from sqms.monitoring.rollup_writer import rollups_replace
+
+    moments = np.array([epoch(t) for t in touched], dtype=np.float64)
+    if moments.size == 0:
+        return
+    metric = standard.metric
+    wanted = {g: np.unique(period_starts(moments, g)) for g in grains}
+    ranges = _day_ranges(wanted[Grain.DAY].tolist())
+    chunks = [
+        measurements_for(metric=metric, service_id=standard.service_id, start=a, end=b)
+        for a, b in ranges
+    ]
+    meas = _join(chunks)
+    for grain in grains:
+        cells = cells_compute(
+            metric=metric,
+            versions=versions,
+            measurements=meas,
+            grain=grain,
+            only_periods=wanted[grain].tolist(),
+        )
+        written, removed, segs = rollups_replace(
+            standard=standard, grain=grain, cells=cells, periods=wanted[grain].tolist()
+        )
+        _note(outcome, written, removed, segs, wanted[grain])
+
+
+def _recompute_range(
+    standard: ServiceStandard,
+    versions: Sequence[StandardVersion],
+    grains: Sequence[str],
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    outcome: Outcome,
+) -> None:
+    """Recompute every cell in [start, end), a window of days at a time."""
+    from sqms.monitoring.rollup_writer import rollups_delete, rollups_insert
+
+    metric = standard.metric
+    # Whole days only: a period is never computed from part of its records.
+    if start is not None:
+        start = series.period_start(start, Period.DAY, series.org_tz())
+    if end is not None:
+        end = series.period_start(end, Period.DAY, series.org_tz())
+    for grain in grains:
+        removed, segs = rollups_delete(standard=standard, grain=grain, start=start, end=end)
+        _note(outcome, 0, removed, segs, np.array([]))
+    # A window of days at a time keeps memory flat on a long history.
+    for lo, hi in _windows(standard, metric, start, end):
+        meas = measurements_for(metric=metric, service_id=standard.service_id, start=lo, end=hi)
+        for grain in grains:
+            cells = cells_compute(metric=metric, versions=versions, measurements=meas, grain=grain)
+            written, segs = rollups_insert(standard=standard, cells=cells)
+            _note(outcome, written, 0, segs, cells.period)
 
 
 def watched_segments(segments: Iterable[str], version: StandardVersion) -> list[str]:
@@ -1218,8 +1312,9 @@ def standards_of_services(service_ids: Iterable[int]) -> list[ServiceStandard]:
 
 
 def touched_evaluate(*, touched: dict[int, Sequence[int]], detect: bool = True) -> list[Outcome]:
-    """After records changed: `touched` maps a service id to the hours (epoch hour numbers)
-    whose records were written; each record standard of the service re-evaluates just those."""
+    """After records were written: `touched` maps a service id to the hours (epoch hour
+    numbers) whose records were corrected, none when all were new; each record standard of
+    the service merges its pending blocks and recomputes just those hours."""
     outcomes = []
     standards = [s for s in standards_of_services(touched) if s.metric.is_record_based]
     uses: dict[int, dict[str, bool]] = {}
@@ -1233,6 +1328,19 @@ def touched_evaluate(*, touched: dict[int, Sequence[int]], detect: bool = True) 
             moments = [from_epoch(h * 3600 + e) for h in hours for e in (0, 3599)]
             outcomes.append(standard_evaluate(standard=standard, touched=moments, detect=detect))
     return outcomes
+
+
+def pending_leftovers_evaluate(
+    *, older_than: dt.timedelta = dt.timedelta(minutes=10), now: dt.datetime | None = None
+) -> list[Outcome]:
+    """Merge pending blocks that waited longer than an evaluation takes: their task was lost
+    (a worker stopped mid-way, a queue flushed). The periodic pass calls this."""
+    from sqms.monitoring.models import PendingMerge
+
+    before = (now or timezone.now()) - older_than
+    ids = PendingMerge.objects.filter(created_at__lt=before).values("standard_id")
+    qs = ServiceStandard.objects.filter(pk__in=ids, archived_at__isnull=True)
+    return [standard_evaluate(standard=s) for s in qs.select_related("metric").order_by("pk")]
 
 
 def evaluate_all(

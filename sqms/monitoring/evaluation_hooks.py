@@ -1,8 +1,9 @@
 """What an import touched, and handing it to the evaluation worker.
 
-Imports note the (service, hour) of every row they write, and of the old position of a
-corrected row that moved, so evaluation reads only those periods: its cost follows the batch,
-not the history.
+Blocks of new records leave pending merges (`merges`): evaluation adds just those records to
+their cells. Blocks holding corrections note the (service, hour) of every row they write, and
+of the old position of a corrected row that moved, and evaluation recomputes those periods.
+Either way its cost follows the batch, not the history.
 """
 
 from __future__ import annotations
@@ -29,9 +30,11 @@ def hours_of(records: RecordColumns) -> list[tuple[int, set[int]]]:
 
 
 def evaluation_enqueue(touched: dict[int, set[int]]) -> None:
-    """Queue the re-evaluation of the touched hours once the transaction commits."""
+    """Queue the evaluation of the touched services once the transaction commits: their
+    pending merges, and a recomputation of the given hours (corrected records; none when
+    every record was new)."""
     from sqms.monitoring.tasks import evaluate_touched_task
 
-    payload = {int(k): sorted(v) for k, v in touched.items() if v}
+    payload = {int(k): sorted(v) for k, v in touched.items()}
     if payload:
         transaction.on_commit(lambda: evaluate_touched_task(payload))

@@ -308,6 +308,32 @@ class Rollup(models.Model):
         return f"{self.standard_id} {self.segment or '*'} {self.period_start:%Y-%m-%d %H:%M}"
 
 
+class PendingMerge(models.Model):
+    """New records not yet counted in a standard's rollups: the ids [first_id, last_id] of one
+    block an import wrote (only the standard's service's records in it count).
+
+    The import writes these rows in the transaction that writes the block, one per active
+    record standard of the block's services; evaluation adds the block's records to the cells
+    they fall in and deletes the row in one transaction, under a lock on the standard, so a
+    block is counted exactly once however evaluations and recomputations interleave
+    (`sqms.monitoring.merges`). Cost then follows the block, not the records already stored.
+    """
+
+    standard = models.ForeignKey(
+        "standards.ServiceStandard", on_delete=models.CASCADE, related_name="+"
+    )
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pending merge")
+        verbose_name_plural = _("pending merges")
+
+    def __str__(self) -> str:
+        return f"{self.standard_id} {self.first_id}-{self.last_id}"
+
+
 class ChartChoice(models.TextChoices):
     AUTO = "auto", _("Chosen from the metric")
     P = "p", _("p chart (share)")

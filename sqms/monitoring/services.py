@@ -259,7 +259,10 @@ def import_run_execute(
         counts["created"] += result.created
         counts["updated"] += result.updated
         counts["unchanged"] += result.unchanged
-        if result.created or result.updated:
+        if result.merged:  # new records only: evaluation merges the pending blocks
+            for service_id in np.unique(records.service_id).tolist():
+                touched.setdefault(service_id, set())
+        elif result.created or result.updated:
             for service_id, hours in hours_of(records):
                 touched.setdefault(service_id, set()).update(hours)
             for service_id, hour in result.moved_from:  # where corrected records were before

@@ -52,6 +52,18 @@ def version_evaluate_task(version_id: int) -> None:
         version_reevaluate(version=version)
 
 
+@db_task()  # type: ignore[untyped-decorator]
+def standard_evaluate_task(standard_id: int) -> None:
+    """A standard back in use: recompute its whole history, set-based."""
+    from sqms.monitoring.evaluation import standard_evaluate
+    from sqms.standards.models import ServiceStandard
+
+    qs = ServiceStandard.objects.select_related("metric").filter(archived_at__isnull=True)
+    standard = qs.filter(pk=standard_id).first()
+    if standard is not None:
+        standard_evaluate(standard=standard)
+
+
 @db_periodic_task(crontab(minute="*/10"))  # type: ignore[untyped-decorator]
 def evaluate_feedback_task() -> None:
     """Feedback, complaint and inspection metrics: re-evaluate what changed since each
@@ -59,3 +71,11 @@ def evaluate_feedback_task() -> None:
     from sqms.monitoring.evaluation import feedback_watermark_evaluate
 
     feedback_watermark_evaluate()
+
+
+@db_periodic_task(crontab(minute="5-59/10"))  # type: ignore[untyped-decorator]
+def evaluate_pending_task() -> None:
+    """Blocks of new records whose evaluation task was lost: merge them now."""
+    from sqms.monitoring.evaluation import pending_leftovers_evaluate
+
+    pending_leftovers_evaluate()

@@ -1,6 +1,8 @@
 """Upserting validated records by (source, external id), set-based.
 
-A block goes into a temporary table first (PostgreSQL: COPY of text built column by column;
+A block of new ids only (the usual case) goes straight into the table, and in the same
+transaction leaves a pending merge per standard (`merges`) naming its ids. Any other block goes
+into a temporary table first (PostgreSQL: COPY of text built column by column;
 SQLite: one executemany), then three statements do the work: count the records that exist and
 those whose content differs, list the (service, hour) the differing ones leave, and insert or
 update in one `INSERT … SELECT … ON CONFLICT`. Content is compared column by column in SQL, so
@@ -18,6 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from sqms.monitoring.ingest_columns import RecordColumns
+from sqms.monitoring.merges import id_ranges, pending_add
 from sqms.monitoring.models import ServiceRecord
 from sqms.monitoring.timeparse import MISSING
 
@@ -48,6 +51,8 @@ class Upserted:
     updated: int
     unchanged: int
     moved_from: list[tuple[int, int]]  # (service, epoch hour) that changed records left
+    # all new: evaluation merges them into the stored cells (pending merges were written)
+    merged: bool = False
 
 
 def upsert_columns(*, source_id: int, records: RecordColumns) -> Upserted:
@@ -68,8 +73,9 @@ def upsert_columns(*, source_id: int, records: RecordColumns) -> Upserted:
             # new records only, the usual case: straight into the table
             try:
                 with transaction.atomic():
-                    _load(cursor, TABLE, source_id, records, postgres)
-                return Upserted(len(records), 0, 0, [])
+                    ranges = _load_new(cursor, source_id, records, postgres)
+                    pending_add(service_ids=np.unique(records.service_id).tolist(), ranges=ranges)
+                return Upserted(len(records), 0, 0, [], merged=True)
             # another import wrote one of these ids meanwhile (COPY raises the driver's error)
             except (IntegrityError, connection.Database.IntegrityError):  # type: ignore[attr-defined]
                 pass
@@ -115,6 +121,28 @@ def _any_exists(cursor: Any, source_id: int, ids: list[str], postgres: bool) -> 
         if cursor.fetchone() is not None:
             return True
     return False
+
+
+def _load_new(
+    cursor: Any, source_id: int, records: RecordColumns, postgres: bool
+) -> list[tuple[int, int]]:
+    """Insert records known to be new; returns their id ranges. PostgreSQL: ids drawn from
+    the table's sequence beforehand travel in the COPY (other sessions may draw in between,
+    so a block can take several ranges). SQLite: the write lock is held from the first row to
+    the commit, and each new rowid is one more than the largest, so the block's ids are the
+    last len(records) ones."""
+    if postgres:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [TABLE, len(records)],
+        )
+        ids = np.array([i for (i,) in cursor.fetchall()], dtype=np.int64)
+        _copy_postgresql(cursor, TABLE, source_id, records, ids=ids)
+        return id_ranges(ids)
+    _load(cursor, TABLE, source_id, records, postgres)
+    cursor.execute(f"SELECT max(id) FROM {TABLE}")  # noqa: S608
+    last = int(cursor.fetchone()[0])
+    return [(last - len(records) + 1, last)]
 
 
 def _load(cursor: Any, table: str, source_id: int, records: RecordColumns, postgres: bool) -> None:
@@ -198,7 +226,13 @@ def _copy_text(values: list[str]) -> list[str]:
     return values
 
 
-def _copy_postgresql(cursor: Any, table: str, source_id: int, records: RecordColumns) -> None:
+def _copy_postgresql(
+    cursor: Any,
+    table: str,
+    source_id: int,
+    records: RecordColumns,
+    ids: np.ndarray | None = None,
+) -> None:
     n = len(records)
     null = "\\N"
     now = timezone.now().isoformat()
@@ -226,9 +260,13 @@ def _copy_postgresql(cursor: Any, table: str, source_id: int, records: RecordCol
         [now] * n,
         [now] * n,
     ]
+    names = list(COLUMNS)
+    if ids is not None:
+        columns.append(ids.astype(str).tolist())
+        names.append("id")
     text = "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
     raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
-    with raw.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+    with raw.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
         copy.write(text.encode())
 
 

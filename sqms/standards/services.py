@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,7 @@ from sqms.core.exceptions import ReasonRequired, SqmsError
 from sqms.core.models import AuditAction, User
 from sqms.core.records import record_archive, record_create, record_unarchive, record_update
 from sqms.org.models import Service, Site
-from sqms.standards.hooks import version_created
+from sqms.standards.hooks import standard_unarchived, version_created
 from sqms.standards.models import (
     BusinessCalendar,
     Closure,
@@ -159,6 +159,20 @@ def _save_version(*, actor: User | None, version: StandardVersion) -> StandardVe
     return version
 
 
+def _service_lock(service: Service) -> None:
+    """Imports look up a service's standards under a shared lock on the service and count
+    their new records into those they find (`sqms.monitoring.merges`). Taking the lock here
+    makes a block that looked before this standard existed commit first, so the standard's
+    first evaluation, which follows this commit, sees its records. (SQLite's write lock
+    serialises both already.)"""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {Service._meta.db_table} WHERE id = %s FOR NO KEY UPDATE",  # noqa: S608
+                [service.pk],
+            )
+
+
 @transaction.atomic
 def standard_create(
     *,
@@ -184,6 +198,7 @@ def standard_create(
         raise ValidationError({"metric": _("This metric is archived.")})
     if service.is_archived:
         raise ValidationError({"service": _("This service is archived.")})
+    _service_lock(service)
     standard = ServiceStandard(
         code=code,
         name=name,
@@ -302,7 +317,11 @@ def standard_archive(
 def standard_unarchive(
     *, actor: User | None, standard: ServiceStandard, reason: str
 ) -> ServiceStandard:
-    return record_unarchive(actor=actor, obj=standard, reason=reason)
+    was_archived = standard.archived_at is not None
+    standard = record_unarchive(actor=actor, obj=standard, reason=reason)
+    if was_archived:
+        standard_unarchived(standard)
+    return standard
 
 
 # --- business-hours calendars ---------------------------------------------------------------

@@ -19,7 +19,7 @@ from sqms.standards.models import Aggregation, Direction, MetricSource, Period, 
 from sqms_analytics.sketch import Sketch
 from tests.factories import make_employee, make_service, make_site, make_team
 from tests.monitoring.eval_helpers import at, record, source
-from tests.standards.factories import make_metric, make_standard
+from tests.standards.factories import make_handle_mean_metric, make_metric, make_standard
 
 pytestmark = pytest.mark.django_db
 
@@ -80,14 +80,7 @@ def test_it_computes_the_share_meeting_the_threshold_per_segment(org):
 
 
 def test_it_computes_the_mean_of_a_number_from_extra_and_columns(org):
-    metric = make_metric(
-        source=MetricSource.RECORD_NUMBER,
-        start_field="",
-        end_field="",
-        value_field="handle_seconds",
-        aggregation=Aggregation.MEAN,
-        unit=Unit.SECONDS,
-    )
+    metric = make_handle_mean_metric()
     std = make_standard(service=org["service"], metric=metric, threshold=Decimal(300))
     for v in (100.0, 200.0, 600.0):
         record(

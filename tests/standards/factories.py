@@ -43,6 +43,19 @@ def make_metric(**overrides: Any) -> Metric:
     return services.metric_create(actor=None, **values)
 
 
+def make_handle_mean_metric(**overrides: Any) -> Metric:
+    """The mean handling time in seconds: a number field, not a duration."""
+    values: dict[str, Any] = {
+        "source": MetricSource.RECORD_NUMBER,
+        "start_field": "",
+        "end_field": "",
+        "value_field": "handle_seconds",
+        "aggregation": Aggregation.MEAN,
+        "unit": Unit.SECONDS,
+    }
+    return make_metric(**(values | overrides))
+
+
 def make_standard(
     *,
     service: Service | None = None,

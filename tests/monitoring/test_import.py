@@ -9,6 +9,8 @@ import pytest
 from django.db import connection
 
 from sqms.core.models import AuditEntry
+from sqms.monitoring import services
+from sqms.monitoring.ingest import MAX_LINE
 from sqms.monitoring.models import ErrorPolicy, RunStatus, ServiceRecord
 from tests.monitoring.helpers import csv_text, make_org, make_source, run_file, write
 
@@ -206,6 +208,33 @@ def test_a_corrected_row_that_moved_re_evaluates_where_it_was(org, tmp_path, mon
     old_hour = int(dt.datetime(2026, 3, 2, 0, tzinfo=dt.UTC).timestamp()) // 3600
     new_hour = int(dt.datetime(2026, 3, 5, 0, tzinfo=dt.UTC).timestamp()) // 3600
     assert queued[-1] == {org["service"].pk: {old_hour, new_hour}}
+
+
+def test_it_writes_validated_blocks_together(org, tmp_path, monkeypatch):
+    written: list[int] = []
+    upsert = services.upsert_columns
+
+    def counting(**kwargs):  # type: ignore[no-untyped-def]
+        written.append(len(kwargs["records"]))
+        return upsert(**kwargs)
+
+    monkeypatch.setattr(services, "CHUNK", 2)
+    monkeypatch.setattr(services, "WRITE_ROWS", 3)
+    monkeypatch.setattr(services, "upsert_columns", counting)
+    run = run_file(write(tmp_path, csv_text(org, n=9)), make_source(), policy=KEEP)
+    assert (run.status, run.rows_created) == (RunStatus.DONE, 9)
+    assert written == [4, 4, 1]  # blocks of 2 validated rows, written once 3 are held
+    assert ServiceRecord.objects.count() == 9
+
+
+def test_it_keeps_the_held_good_rows_when_the_file_breaks_off(org, tmp_path, monkeypatch):
+    monkeypatch.setattr(services, "CHUNK", 2)
+    text = csv_text(org, n=5) + "x" * (MAX_LINE + 10) + "\n"
+    run = run_file(write(tmp_path, text), make_source(), policy=KEEP)
+    # rows 1-4 were validated in two whole blocks before row 7 broke off; row 5 was not
+    assert (run.status, run.rows_created) == (RunStatus.FAILED, 4)
+    assert ServiceRecord.objects.count() == 4
+    assert _errors(run)[0][:2] == (7, "")
 
 
 def test_it_tells_known_ids_from_new_ones_whatever_their_characters(org, tmp_path):

@@ -220,7 +220,7 @@ def test_id_ranges_passes_and_joins():
     ]  # fmt: skip
 
 
-def test_the_dates_read_back_match(settings):
+def test_the_dates_read_back_match():
     """Cells read back from the table name the same periods the computation gave."""
     org = make_org()
     std = make_standard(service=org["service"], effective_from=at(1, 0), period=Period.HOUR)

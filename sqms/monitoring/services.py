@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from sqms.core.audit import PendingEntry, audit_record_many
 from sqms.core.models import AuditAction, User
 from sqms.core.records import record_create, record_update
+from sqms.monitoring import staging
 from sqms.monitoring.ingest import (
     FileProblem,
     Lookups,
@@ -286,6 +287,10 @@ def import_run_execute(
             for service_id, hour in result.moved_from:  # where corrected records were before
                 touched.setdefault(service_id, set()).add(hour)
 
+    if staging.applies(run.file_format):
+        done = _staged(run, path, lookups, errors, keep=keep, on_progress=on_progress)
+        if done is not None:
+            return done
     try:
         with open_rows(path, fmt=run.file_format, encoding=run.encoding) as stream:
             _columns_seen(source, stream.columns)
@@ -352,6 +357,67 @@ def import_run_execute(
     message = _("%(n)d rows with errors were left out.") % {"n": total_bad} if total_bad else ""
     _evaluate_later(touched)
     return _finish(run, RunStatus.DONE, errors, counts, total_good + total_bad, total_bad, message)
+
+
+def _staged(
+    run: ImportRun,
+    path: Path,
+    lookups: Lookups,
+    errors: _Errors,
+    *,
+    keep: bool,
+    on_progress: Progress | None,
+) -> ImportRun | None:
+    """A plain CSV on PostgreSQL through the staging table (`staging`); None (nothing done)
+    when the file needs the row reader."""
+    try:
+        header = staging.read_header(path, run.encoding)
+        _columns_seen(run.source, header.columns)
+        validator = _validator(run, header.columns, lookups)
+    except (staging.NotStaged, FileProblem):  # the row reader reports a problem
+        return None
+    shown = [-1]
+
+    def report(share: float, rows: int) -> None:
+        progress = min(int(share * 100), 99)
+        if progress != shown[0]:
+            shown[0] = progress
+            _mark(run, progress=progress, rows_processed=rows)
+            if on_progress:
+                on_progress(run)
+
+    def record(problems: list[tuple[int, str, str]]) -> None:
+        for row, column, reason in problems:
+            errors.add(row, column, reason)
+        errors.flush()
+
+    try:
+        staged = staging.import_csv(
+            path=path,
+            header=header,
+            validator=validator,
+            source_id=run.source_id,
+            keep=keep,
+            report=report,
+            record_errors=record,
+        )
+    except staging.NotStaged:
+        _mark(run, progress=0, rows_processed=0)
+        return None
+    if staged.bad and not keep:
+        message = _("Nothing was imported: %(n)d rows have errors.") % {"n": staged.bad}
+        return _finish(
+            run,
+            RunStatus.REJECTED,
+            errors,
+            {"created": 0, "updated": 0, "unchanged": 0},
+            staged.total,
+            staged.bad,
+            message,
+        )
+    _evaluate_later(staged.touched)
+    message = _("%(n)d rows with errors were left out.") % {"n": staged.bad} if staged.bad else ""
+    return _finish(run, RunStatus.DONE, errors, staged.counts, staged.total, staged.bad, message)
 
 
 def _validator(run: ImportRun, columns: list[str], lookups: Lookups) -> ColumnValidator:

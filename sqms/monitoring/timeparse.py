@@ -58,17 +58,12 @@ def plain_mask(values: Sequence[str]) -> NDArray[np.bool_]:
     return ok
 
 
-def local_to_utc_us(local_us: NDArray[np.int64], tz: dt.tzinfo) -> NDArray[np.int64]:
-    """Naive local microseconds to UTC microseconds, as `replace(tzinfo=tz)` then `astimezone`
-    would (fold 0).
+def offset_stretches(first: int, last: int, tz: dt.tzinfo) -> tuple[list[int], list[int]]:
+    """The zone's UTC offset (microseconds) over local quarter hours `first`..`last` (counted
+    from 1970-01-01 00:00 local), as the quarters where each stretch of one offset starts.
 
-    The zone's offset is read once a day across the column's span; where two days differ,
-    the quarter hour of the change is found (offsets change on a quarter hour at the finest,
-    and never twice in one day), and each value takes the offset of its stretch."""
-    if local_us.size == 0 or tz is dt.UTC:
-        return local_us.copy()
-    quarter = local_us // _QUARTER_US
-    first, last = int(quarter.min()), int(quarter.max())
+    The offset is read once a day; where two days differ, the quarter hour of the change is
+    found (offsets change on a quarter hour at the finest, and never twice in one day)."""
 
     def offset(q: int) -> int:
         moment = _EPOCH_NAIVE + dt.timedelta(microseconds=q * _QUARTER_US)
@@ -82,6 +77,16 @@ def local_to_utc_us(local_us: NDArray[np.int64], tz: dt.tzinfo) -> NDArray[np.in
             starts.append(q)
             offsets.append(offset(q))
         previous = day
+    return starts, offsets
+
+
+def local_to_utc_us(local_us: NDArray[np.int64], tz: dt.tzinfo) -> NDArray[np.int64]:
+    """Naive local microseconds to UTC microseconds, as `replace(tzinfo=tz)` then `astimezone`
+    would (fold 0): each value takes the offset of its stretch (`offset_stretches`)."""
+    if local_us.size == 0 or tz is dt.UTC:
+        return local_us.copy()
+    quarter = local_us // _QUARTER_US
+    starts, offsets = offset_stretches(int(quarter.min()), int(quarter.max()), tz)
     stretch = np.searchsorted(np.array(starts), quarter, side="right") - 1
     result: NDArray[np.int64] = local_us - np.array(offsets, dtype=np.int64)[stretch]
     return result

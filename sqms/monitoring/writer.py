@@ -93,7 +93,7 @@ def upsert_columns(*, source_id: int, records: RecordColumns) -> Upserted:
         if postgres:
             cursor.execute(f"ANALYZE {CHUNK_TABLE}")  # lets the join below use the key index
         try:
-            return _merge(cursor, postgres, len(records))
+            return chunk_merge(cursor, postgres, len(records))
         finally:
             cursor.execute(f"DROP TABLE {CHUNK_TABLE}")
 
@@ -137,7 +137,7 @@ def _load_new(
             [TABLE, len(records)],
         )
         ids = np.array([i for (i,) in cursor.fetchall()], dtype=np.int64)
-        _copy_postgresql(cursor, TABLE, source_id, records, ids=ids)
+        copy_records(cursor, TABLE, source_id, records, ids=ids)
         return id_ranges(ids)
     _load(cursor, TABLE, source_id, records, postgres)
     cursor.execute(f"SELECT max(id) FROM {TABLE}")  # noqa: S608
@@ -147,7 +147,7 @@ def _load_new(
 
 def _load(cursor: Any, table: str, source_id: int, records: RecordColumns, postgres: bool) -> None:
     if postgres:
-        _copy_postgresql(cursor, table, source_id, records)
+        copy_records(cursor, table, source_id, records)
     else:
         marks = ", ".join(["%s"] * len(COLUMNS))
         cursor.executemany(
@@ -162,7 +162,8 @@ def _differs(left: str, right: str, postgres: bool) -> str:
     return f"({a}) IS DISTINCT FROM ({b})" if postgres else f"({a}) IS NOT ({b})"
 
 
-def _merge(cursor: Any, postgres: bool, total: int) -> Upserted:
+def chunk_merge(cursor: Any, postgres: bool, total: int) -> Upserted:
+    """Upsert the rows of CHUNK_TABLE by (source, external id); content compared in SQL."""
     join = (
         f"FROM {CHUNK_TABLE} c JOIN {TABLE} r "
         "ON r.source_id = c.source_id AND r.external_id = c.external_id"
@@ -226,7 +227,7 @@ def _copy_text(values: list[str]) -> list[str]:
     return values
 
 
-def _copy_postgresql(
+def copy_records(
     cursor: Any,
     table: str,
     source_id: int,

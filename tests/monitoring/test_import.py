@@ -164,9 +164,10 @@ def test_it_uses_the_bulk_path_of_the_database(org, tmp_path):
     assert connection.vendor in ("sqlite", "postgresql")
 
 
-def test_it_loads_postgresql_through_copy(org, tmp_path):
+def test_it_loads_postgresql_through_copy(org, tmp_path, settings):
     from django.test.utils import CaptureQueriesContext
 
+    settings.SQMS_IMPORT_STAGING = False  # the row reader's writer; see test_import_staging
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only: run with DATABASE_URL")
     source = make_source()
@@ -183,9 +184,10 @@ def test_it_loads_postgresql_through_copy(org, tmp_path):
     assert "ON CONFLICT (source_id, external_id)" in sql
 
 
-def test_a_block_whose_ids_were_written_meanwhile_is_merged(org, tmp_path, monkeypatch):
+def test_a_block_whose_ids_were_written_meanwhile_is_merged(org, tmp_path, monkeypatch, settings):
     from sqms.monitoring import writer
 
+    settings.SQMS_IMPORT_STAGING = False  # the staging path's own test: test_import_staging
     source = make_source()
     run_file(write(tmp_path, csv_text(org, n=3)), source)
     # as if another import wrote C1–C3 between the check and the insert
@@ -210,7 +212,8 @@ def test_a_corrected_row_that_moved_re_evaluates_where_it_was(org, tmp_path, mon
     assert queued[-1] == {org["service"].pk: {old_hour, new_hour}}
 
 
-def test_it_writes_validated_blocks_together(org, tmp_path, monkeypatch):
+def test_it_writes_validated_blocks_together(org, tmp_path, monkeypatch, settings):
+    settings.SQMS_IMPORT_STAGING = False  # the row reader's blocks (PostgreSQL stages a CSV)
     written: list[int] = []
     upsert = services.upsert_columns
 

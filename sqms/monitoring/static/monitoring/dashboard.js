@@ -14,19 +14,45 @@
     return fig && fig.drill ? fig.drill + encodeURIComponent(data) : null;
   }
 
-  // Plotly's resize is debounced and its promise never settles when the relayout behind it
-  // fails, so one lost resize would leave the chart wider than its card for good. Resize, then
-  // look again a moment later and retry a few times while the drawn width differs.
+  // The chart takes the width the browser's layout gives its card, passed to plotly as an
+  // explicit width. Plotly's own autosize is debounced, reads getComputedStyle (which can still
+  // hold the old width mid-layout) and its promise never settles when the relayout behind it
+  // fails, so one lost resize could leave the chart wider than its card for good. Each fit
+  // checks the width actually drawn once the previous relayout has settled, and tries a width
+  // at most a few times.
+  var MIN_WIDTH = 10; // plotly's smallest layout width
   var FIT_TRIES = 5;
-  var FIT_RECHECK_MS = 300;
+  var SETTLE_MS = 2000;
 
-  function fit(target, tries) {
-    if (!target.isConnected || !target._fullLayout) { return; }
-    var width = target.getBoundingClientRect().width;
-    if (!width || Math.abs(target._fullLayout.width - width) <= 1) { return; }
-    window.Plotly.Plots.resize(target).catch(function () { return null; });
-    if (tries > 1) {
-      window.setTimeout(function () { fit(target, tries - 1); }, FIT_RECHECK_MS);
+  function drawnWidth(target) {
+    var svg = target.querySelector(".main-svg");
+    return svg ? parseFloat(svg.getAttribute("width")) || 0 : 0;
+  }
+
+  function fit(target) {
+    if (!target.isConnected || target.getAttribute("data-ready") !== "1") { return; }
+    if (target._sqmsFitting) { return; }
+    var width = Math.floor(target.getBoundingClientRect().width);
+    if (width < MIN_WIDTH || Math.abs(drawnWidth(target) - width) <= 1) { return; }
+    if (target._sqmsFitWidth !== width) {
+      target._sqmsFitWidth = width;
+      target._sqmsFitTries = 0;
+    }
+    if (target._sqmsFitTries >= FIT_TRIES) { return; }
+    target._sqmsFitTries += 1;
+    target._sqmsFitting = true;
+    var settled = false;
+    function settle() {
+      if (settled) { return; }
+      settled = true;
+      target._sqmsFitting = false;
+      fit(target);
+    }
+    window.setTimeout(settle, SETTLE_MS);
+    try {
+      window.Plotly.relayout(target, { width: width }).then(settle, settle);
+    } catch (err) {
+      settle();
     }
   }
 
@@ -38,7 +64,6 @@
       var fig = JSON.parse(el.textContent);
       target.dataset.drawn = "1";
       window.Plotly.newPlot(target, fig.data || [], fig.layout || {}, {
-        responsive: true,
         displaylogo: false,
         modeBarButtonsToRemove: ["select2d", "lasso2d"]
       }).then(function () {
@@ -48,11 +73,11 @@
         });
         target.setAttribute("data-ready", "1");
         // The card may have changed width while the figure was drawn.
-        fit(target, FIT_TRIES);
+        fit(target);
       });
       // Follow the card's width (phone rotation, sidebar, window resize).
       if (window.ResizeObserver) {
-        new window.ResizeObserver(function () { fit(target, FIT_TRIES); }).observe(target);
+        new window.ResizeObserver(function () { fit(target); }).observe(target);
       }
     });
   }

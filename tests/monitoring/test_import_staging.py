@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -262,3 +263,87 @@ def test_ids_written_meanwhile_by_another_import_are_merged(org, tmp_path, setti
     run = run_file(write(tmp_path, "\n".join([HEADER, *rows]) + "\n", "more.csv"), source)
     assert (run.status, run.rows_created, run.rows_unchanged) == (RunStatus.DONE, 1, 3)
     assert ServiceRecord.objects.filter(source=source).count() == 4
+
+
+def _indexes() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = %s ORDER BY indexname",
+            [staging.TABLE],
+        )
+        return [definition for (definition,) in cursor.fetchall()]
+
+
+def _rebuilt(sql: list[str]) -> bool:
+    return any(q.startswith("DROP INDEX") for q in sql) and any(
+        q.startswith("CREATE INDEX") for q in sql
+    )
+
+
+def test_a_load_that_more_than_doubles_the_table_builds_its_indexes_afresh(org, tmp_path, settings):
+    settings.SQMS_IMPORT_STAGING = True
+    settings.SQMS_IMPORT_REBUILD_MIN_ROWS = 3
+    before = _indexes()
+    assert len(before) == 6
+    source = make_source()
+    rows = [_row(org, f"B{i}") for i in range(6)]
+    with CaptureQueriesContext(connection) as first:
+        run = run_file(write(tmp_path, "\n".join([HEADER, *rows[:3]]) + "\n"), source)
+    assert (run.status, run.rows_created) == (RunStatus.DONE, 3)
+    assert _rebuilt([q["sql"] for q in first])
+    assert _indexes() == before
+    # three more on three stored: the table does not more than double, the indexes stay
+    with CaptureQueriesContext(connection) as second:
+        more = run_file(write(tmp_path, "\n".join([HEADER, *rows]) + "\n", "more.csv"), source)
+    assert (more.rows_created, more.rows_unchanged) == (3, 3)
+    assert not _rebuilt([q["sql"] for q in second])
+    assert _indexes() == before
+    assert ServiceRecord.objects.filter(source=source, service=org["service"]).count() == 6
+
+
+def test_a_table_another_session_holds_keeps_its_indexes_while_loading(
+    org, tmp_path, settings, monkeypatch
+):
+    settings.SQMS_IMPORT_STAGING = True
+    settings.SQMS_IMPORT_REBUILD_MIN_ROWS = 3
+    monkeypatch.setattr(staging, "REBUILD_LOCK_TIMEOUT", "50ms")
+    params = connection.settings_dict
+    other = psycopg.connect(
+        dbname=params["NAME"],
+        user=params["USER"],
+        password=params["PASSWORD"] or None,
+        host=params["HOST"] or None,
+        port=params["PORT"] or None,
+    )
+    try:
+        other.execute(f"LOCK TABLE {staging.TABLE} IN ACCESS SHARE MODE")  # a reader's lock
+        rows = [_row(org, f"H{i}") for i in range(4)]
+        with CaptureQueriesContext(connection) as queries:
+            run = run_file(write(tmp_path, "\n".join([HEADER, *rows]) + "\n"), make_source())
+    finally:
+        other.rollback()
+        other.close()
+    sql = [q["sql"] for q in queries]
+    assert (run.status, run.rows_created) == (RunStatus.DONE, 4)
+    assert any(q.startswith("LOCK TABLE") for q in sql)
+    assert _staged(sql)  # written by the staging path all the same
+    assert not _rebuilt(sql)
+    assert len(_indexes()) == 6
+
+
+def test_a_load_that_meets_ids_written_meanwhile_keeps_the_indexes_it_set_aside(
+    org, tmp_path, settings, monkeypatch
+):
+    settings.SQMS_IMPORT_STAGING = True
+    settings.SQMS_IMPORT_REBUILD_MIN_ROWS = 3
+    before = _indexes()
+    source = make_source()
+    rows = [_row(org, f"N{i}") for i in range(7)]
+    run_file(write(tmp_path, "\n".join([HEADER, *rows[:3]]) + "\n"), source)
+    # seven rows on three stored: indexes set aside, then the insert meets N0–N2
+    monkeypatch.setattr(staging, "_any_known", lambda *args: False)
+    with CaptureQueriesContext(connection) as queries:
+        run = run_file(write(tmp_path, "\n".join([HEADER, *rows]) + "\n", "more.csv"), source)
+    assert any(q["sql"].startswith("DROP INDEX") for q in queries)
+    assert (run.status, run.rows_created, run.rows_unchanged) == (RunStatus.DONE, 4, 3)
+    assert _indexes() == before

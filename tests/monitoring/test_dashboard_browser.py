@@ -1,6 +1,6 @@
 """In Chromium: the dashboard draws its control chart under the CSP, and changing a filter
 swaps the cards through htmx, pushes the filters into the URL and draws the chart again; on a
-phone's width the chart fits, even when plotly's first resize measured too early."""
+phone's width the chart fits, even when a width measured mid-layout is stale."""
 
 from __future__ import annotations
 
@@ -59,8 +59,8 @@ def test_it_draws_the_chart_and_keeps_the_filters_in_the_url(page: Page, artifac
     page.screenshot(path=str(artifacts / "monitoring-dashboard-phone.png"), full_page=True)
 
 
-# For 250 ms plotly's autosize reads the width the chart was drawn at, as a measurement taken
-# mid-layout would: the resize that follows the phone's width then changes nothing by itself.
+# For 250 ms getComputedStyle reports the width the chart was drawn at, as a measurement taken
+# mid-layout would: a fit that trusted it (plotly's autosize does) would change nothing.
 STALE_WIDTH_FOR_A_MOMENT = """() => {
   const real = window.getComputedStyle, until = performance.now() + 250;
   window.getComputedStyle = function (el, pseudo) {

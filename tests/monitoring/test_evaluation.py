@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import numpy as np
 import pytest
+from django.core.exceptions import FieldError
+from django.db import connection
 
 from sqms.monitoring import series
 from sqms.monitoring.evaluation import (
@@ -148,6 +151,28 @@ def test_it_computes_p90_through_the_sketch_within_one_percent(org):
     assert got == pytest.approx(exact, rel=0.01)
     assert got == Sketch.from_json(cell(std).sketch).quantile(0.9)
     assert Sketch.from_json(cell(std).sketch).count == 101
+
+
+def test_a_sketch_is_kept_as_compact_json_text_and_read_back_as_a_dict(org):
+    """The column is text on every backend (jsonb parsed each number on input); the model
+    still reads and writes dicts, and offers no key lookups the column could not answer."""
+    metric = make_metric(aggregation=Aggregation.P90, unit=Unit.SECONDS)
+    std = make_standard(service=org["service"], metric=metric, threshold=Decimal(100))
+    for v in (5, 5, 70):
+        record(src=org["src"], service=org["service"], site=org["site"], received=at(2),
+               first_response_at=at(2) + dt.timedelta(seconds=v))  # fmt: skip
+    standard_evaluate(standard=std)
+    stored = cell(std)
+    assert stored.sketch == Sketch.of([5.0, 5.0, 70.0]).to_json()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT sketch FROM {Rollup._meta.db_table} WHERE id = %s", [stored.pk])  # noqa: S608
+        (raw,) = cursor.fetchone()
+    assert raw == json.dumps(stored.sketch, separators=(",", ":"))
+    stored.sketch = {"z": 1, "k": [], "c": []}
+    stored.save(update_fields=["sketch"])
+    assert Rollup.objects.get(pk=stored.pk).sketch == {"z": 1, "k": [], "c": []}
+    with pytest.raises(FieldError):
+        list(Rollup.objects.filter(sketch__z=1))
 
 
 def test_it_counts_flags_and_computes_rates_per_n(org):

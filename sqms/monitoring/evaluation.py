@@ -886,8 +886,17 @@ def _quantiles(
 def _joined(values: NDArray[np.int64]) -> tuple[str, list[int]]:
     """The values joined by commas and where each starts (one past the end appended): the
     text of values [lo, hi) is `text[at[lo] : at[hi] - 1]`."""
-    parts = list(map(str, values.tolist()))
-    widths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+    low = int(values.min()) if values.size else 0
+    span = int(values.max()) - low + 1 if values.size else 0
+    if 2 * span <= values.size:
+        # few distinct numbers (bucket keys, counts): each is formatted once, not per pair
+        words = [str(v) for v in range(low, low + span)]
+        index = values - low
+        parts: list[str] = np.array(words, dtype=object)[index].tolist()
+        widths = np.fromiter(map(len, words), dtype=np.int64, count=span)[index]
+    else:
+        parts = list(map(str, values.tolist()))
+        widths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
     at = np.zeros(len(parts) + 1, dtype=np.int64)
     np.cumsum(widths + 1, out=at[1:])
     return ",".join(parts), at.tolist()

@@ -297,11 +297,29 @@ def test_the_vectorised_quantiles_equal_the_sketch_per_group():
     group = rng.integers(0, 40, values.size)
     for q in (0.5, 0.9, 0.95):
         got, sketches = _quantiles(group, values, 41, q)
+        _, texts = _quantiles(group, values, 41, q, as_text=True)
         for g in range(41):
             sketch = Sketch.of(values[group == g])
             assert Sketch.from_json(sketches[g]) == sketch
+            assert Sketch.from_json(json.loads(texts[g])) == sketch
             expected = sketch.quantile(q)
             assert (np.isnan(got[g]) and expected is None) or got[g] == expected
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[], [7], [2, -1, 0, 2, 2, -1, 0, 0, 1, 1] * 2, [1, 10**12, -(10**9), 42]],
+    ids=["none", "one", "few distinct", "far apart"],
+)
+def test_joined_numbers_and_their_offsets_cut_back_to_each_run(values):
+    from sqms.monitoring.evaluation import _joined
+
+    array = np.array(values, dtype=np.int64)
+    text, at = _joined(array)
+    assert text == ",".join(map(str, values))
+    for lo in range(len(values)):
+        for hi in range(lo + 1, len(values) + 1):
+            assert text[at[lo] : at[hi] - 1] == ",".join(map(str, values[lo:hi]))
 
 
 def test_signals_are_looked_for_in_the_segments_the_version_names():

@@ -24,7 +24,7 @@ pytestmark = [
 KEEP, REJECT = ErrorPolicy.KEEP_GOOD, ErrorPolicy.REJECT_ALL
 HEADER = (
     "external_id,service,site,team,channel,agent,received_at,first_response_at,resolved_at,"
-    "handle_seconds,resolved_first_contact,category,queued_at"
+    "handle_seconds,resolved_first_contact,category,queued_at,note"
 )
 FIELDS = (
     "external_id", "service_id", "site_id", "team_id", "channel", "agent_id", "received_at",
@@ -60,6 +60,7 @@ def _row(org: dict[str, Any], external_id: str, **cells: str) -> str:
         "resolved_first_contact": "Y",
         "category": "문의",
         "queued_at": "2026-03-02 08:59:00",
+        "note": "메모",
     } | cells
     return ",".join(values[c] for c in HEADER.split(","))
 
@@ -128,8 +129,11 @@ def _tricky(org: dict[str, Any]) -> list[str]:
         r(org, "A2", category="\u3000문의"),
         r(org, "A3", queued_at="q "),
         r(org, "A4", queued_at=""),
-        ",".join([""] * 13),
-        ",".join([" "] * 13),
+        r(org, "A5", note=""),
+        r(org, "A6", queued_at="", note=""),
+        r(org, "A7", note="a\\b\tc"),
+        ",".join([""] * 14),
+        ",".join([" "] * 14),
     ]
 
 
@@ -156,7 +160,9 @@ def _both(
     for i, staged in enumerate((False, True)):
         settings.SQMS_IMPORT_STAGING = staged
         source = make_source(
-            name=f"S{i}", time_zone=time_zone, mapping={"extra.queued_at": "queued_at"}
+            name=f"S{i}",
+            time_zone=time_zone,
+            mapping={"extra.queued_at": "queued_at", "extra.note": "note"},
         )
         path = write(tmp_path, text, f"f{i}.csv", encoding)
         with CaptureQueriesContext(connection) as queries:

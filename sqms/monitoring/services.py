@@ -34,6 +34,7 @@ from sqms.monitoring.models import (
     ImportRun,
     RecordSource,
     RunStatus,
+    ServiceRecord,
 )
 from sqms.monitoring.writer import upsert_columns
 from sqms.org.access import (
@@ -259,6 +260,8 @@ def import_run_execute(
     touched: dict[int, set[int]] = {}
     held: list[RecordColumns] = []  # validated, not yet written
     keep = run.policy == ErrorPolicy.KEEP_GOOD
+    # the validator passes each external id once, so a first load need not look ids up
+    first_load = not ServiceRecord.objects.filter(source=source).exists()
 
     def hold(records: RecordColumns) -> None:
         held.append(records)
@@ -274,7 +277,7 @@ def import_run_execute(
     def write(records: RecordColumns) -> None:
         from sqms.monitoring.evaluation_hooks import hours_of
 
-        result = upsert_columns(source_id=source.pk, records=records)
+        result = upsert_columns(source_id=source.pk, records=records, first_load=first_load)
         counts["created"] += result.created
         counts["updated"] += result.updated
         counts["unchanged"] += result.unchanged

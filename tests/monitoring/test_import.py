@@ -197,6 +197,31 @@ def test_a_block_whose_ids_were_written_meanwhile_is_merged(org, tmp_path, monke
     assert ServiceRecord.objects.count() == 4
 
 
+def test_a_first_load_looks_no_ids_up_and_still_merges_ids_written_meanwhile(
+    org, tmp_path, monkeypatch, settings
+):
+    from sqms.monitoring import writer
+
+    settings.SQMS_IMPORT_STAGING = False  # the row reader's writer; see test_import_staging
+    looked: list[int] = []
+    real = writer._any_exists
+    monkeypatch.setattr(writer, "_any_exists", lambda *a: looked.append(1) or real(*a))
+    source = make_source()
+    first = run_file(write(tmp_path, csv_text(org, n=3)), source)
+    assert (first.rows_created, looked) == (3, [])  # the source was empty: nothing to look up
+    again = run_file(write(tmp_path, csv_text(org, n=4), "more.csv"), source)
+    assert (again.rows_created, again.rows_unchanged) == (1, 3)
+    assert looked
+    # as if another import wrote C1–C4 after this one found the source empty
+    upsert = services.upsert_columns
+    monkeypatch.setattr(
+        services, "upsert_columns", lambda **kw: upsert(**kw | {"first_load": True})
+    )
+    late = run_file(write(tmp_path, csv_text(org, n=5), "late.csv"), source)
+    assert (late.status, late.rows_created, late.rows_unchanged) == (RunStatus.DONE, 1, 4)
+    assert ServiceRecord.objects.filter(source=source).count() == 5
+
+
 def test_a_corrected_row_that_moved_re_evaluates_where_it_was(org, tmp_path, monkeypatch):
     from sqms.monitoring import evaluation_hooks
 

@@ -187,6 +187,8 @@ def _float_column(values: Sequence[Any]) -> NDArray[np.float64]:
 
 def _flag_column(values: Sequence[Any]) -> NDArray[np.float64]:
     """Yes/no values as 1.0/0.0; anything unreadable is NaN (not measured)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":  # the concatenated read
+        return values
     if all(v is None or isinstance(v, bool | int | float) for v in values):
         return np.array(values, dtype=np.float64)
     text = np.array(["" if v is None else str(v).strip().casefold() for v in values])
@@ -790,12 +792,14 @@ def _factorize(text: NDArray[np.str_]) -> tuple[NDArray[np.str_], NDArray[np.int
 
 
 def _factorize_now(text: NDArray[np.str_]) -> tuple[NDArray[np.str_], NDArray[np.int64]]:
-    seen: dict[str, int] = {}
-    codes = np.array([seen.setdefault(t, len(seen)) for t in text.tolist()], dtype=np.int64)
-    names = sorted(seen)
-    rank = np.empty(len(names), dtype=np.int64)
-    rank[[seen[n] for n in names]] = np.arange(len(names))
-    return np.array(names, dtype=np.str_), rank[codes] if codes.size else codes
+    names = sorted(set(text.tolist()))
+    if len(names) > 64:  # not a handful after all: one sort
+        return _dense(text)
+    # one comparison of the column per distinct value, no Python loop over the rows
+    codes = np.zeros(text.shape, dtype=np.int64)
+    for rank, name in enumerate(names[1:], start=1):
+        codes[text == name] = rank
+    return np.array(names, dtype=np.str_), codes
 
 
 def _dense(values: NDArray[Any]) -> tuple[NDArray[Any], NDArray[np.int64]]:

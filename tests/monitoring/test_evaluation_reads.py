@@ -138,8 +138,14 @@ def test_dense_and_factorize_equal_np_unique():
         ref_uniq, ref_code = np.unique(values, return_inverse=True)
         assert uniq.tolist() == ref_uniq.tolist()
         assert code.tolist() == ref_code.tolist()
-    text = np.array(rng.choice(["phone", "", "채팅", "chat"], 500), dtype=np.str_)
-    names, codes = evaluation._factorize(text)
-    ref_names, ref_codes = np.unique(text, return_inverse=True)
-    assert names.tolist() == ref_names.tolist()
-    assert codes.tolist() == ref_codes.tolist()
+    many = [f"c{i}" for i in range(100)]  # more than a handful: the sorting branch
+    for text in (
+        np.array(rng.choice(["phone", "", "채팅", "chat"], 500), dtype=np.str_),
+        np.array(rng.choice(many, 500), dtype=np.str_),
+        np.array(["chat"] * 3, dtype=np.str_),
+        np.array([], dtype=np.str_),
+    ):
+        names, codes = evaluation._factorize(text)
+        ref_names, ref_codes = np.unique(text, return_inverse=True)
+        assert names.tolist() == ref_names.tolist()
+        assert codes.tolist() == ref_codes.reshape(-1).tolist()

@@ -6,6 +6,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterable
+from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -213,28 +214,32 @@ def _validated(
         records, problems = validator.clean_block(block)
         processed += len(block)
         keep = np.ones(len(records), dtype=np.bool_)
-        for k, (external_id, row) in enumerate(
-            zip(records.external_id, records.row.tolist(), strict=True)
-        ):
-            first = seen.setdefault(external_id, row)
-            if first != row:
-                keep[k] = False
-                reason = _("External id “%(id)s” is repeated; it was first seen on row %(row)s.")
-                problems.append((row, id_column, reason % {"id": external_id, "row": first}))
+        firsts = dict(zip(records.external_id, records.row.tolist(), strict=True))
+        if len(firsts) == len(records) and seen.keys().isdisjoint(firsts):
+            seen.update(firsts)  # no id seen twice, the usual case: no loop in Python
+        else:
+            for k, (external_id, row) in enumerate(
+                zip(records.external_id, records.row.tolist(), strict=True)
+            ):
+                first = seen.setdefault(external_id, row)
+                if first != row:
+                    keep[k] = False
+                    reason = _(
+                        "External id “%(id)s” is repeated; it was first seen on row %(row)s."
+                    )
+                    problems.append((row, id_column, reason % {"id": external_id, "row": first}))
         problems.sort(key=lambda p: p[0])
         for row, column, reason in problems:
             errors.add(row, column, reason)
         bad += len({p[0] for p in problems})
         on_chunk(records if keep.all() else records.take(keep), processed)
 
-    block: list[RawRow] = []
-    for raw in rows:
-        block.append(raw)
-        if len(block) >= CHUNK:
-            block_done(block)
-            block = []
-    block_done(block)
-    return bad
+    stream = iter(rows)
+    while True:
+        block = list(islice(stream, CHUNK))  # a block at a time, not a Python step per row
+        block_done(block)
+        if len(block) < CHUNK:
+            return bad
 
 
 def import_run_execute(

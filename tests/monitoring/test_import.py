@@ -255,6 +255,24 @@ def test_it_writes_validated_blocks_together(org, tmp_path, monkeypatch, setting
     assert ServiceRecord.objects.count() == 9
 
 
+def test_a_repeated_id_keeps_its_first_row_within_a_block_and_across_blocks(
+    org, tmp_path, monkeypatch, settings
+):
+    settings.SQMS_IMPORT_STAGING = False  # the row reader (the staging path: its own test)
+    monkeypatch.setattr(services, "CHUNK", 3)  # blocks of rows 2-4, 5-7 and 8
+    sv, s = org["service"].code, org["site"].code
+    again = [(i, sv, s, "phone", "2026-03-04 10:00", "", "5", "") for i in ("C5", "C5", "C1", "C2")]
+    run = run_file(write(tmp_path, csv_text(org, again, n=3)), make_source(), policy=KEEP)
+    assert (run.status, run.rows_created, run.rows_failed) == (RunStatus.DONE, 4, 3)
+    reason = "External id “%s” is repeated; it was first seen on row %d."
+    assert _errors(run) == [
+        (6, "external_id", reason % ("C5", 5)),
+        (7, "external_id", reason % ("C1", 2)),
+        (8, "external_id", reason % ("C2", 3)),
+    ]
+    assert ServiceRecord.objects.get(external_id="C1").handle_seconds == 30  # the first row's
+
+
 def test_it_keeps_the_held_good_rows_when_the_file_breaks_off(org, tmp_path, monkeypatch):
     monkeypatch.setattr(services, "CHUNK", 2)
     text = csv_text(org, n=5) + "x" * (MAX_LINE + 10) + "\n"

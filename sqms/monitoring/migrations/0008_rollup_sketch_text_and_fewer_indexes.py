@@ -5,6 +5,19 @@ import sqms.monitoring.fields
 from django.db import migrations, models
 
 
+class SketchAsText(migrations.AlterField):
+    """jsonb to text needs nothing; back to jsonb, PostgreSQL wants the cast spelt out."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(
+                'ALTER TABLE "monitoring_rollup" ALTER COLUMN "sketch" TYPE jsonb '
+                'USING "sketch"::jsonb'
+            )
+            return
+        super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -24,7 +37,7 @@ class Migration(migrations.Migration):
             name='site',
             field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.site'),
         ),
-        migrations.AlterField(
+        SketchAsText(
             model_name='rollup',
             name='sketch',
             field=sqms.monitoring.fields.JsonText(blank=True, default=dict),

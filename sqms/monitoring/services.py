@@ -20,6 +20,7 @@ from sqms.core.audit import PendingEntry, audit_record_many
 from sqms.core.models import AuditAction, User
 from sqms.core.records import record_create, record_update
 from sqms.monitoring import staging
+from sqms.monitoring.bulk_load import BulkLoad, bulk_applies
 from sqms.monitoring.ingest import (
     FileProblem,
     Lookups,
@@ -37,7 +38,7 @@ from sqms.monitoring.models import (
     RunStatus,
     ServiceRecord,
 )
-from sqms.monitoring.writer import upsert_columns
+from sqms.monitoring.writer import Upserted, upsert_columns
 from sqms.org.access import (
     employees_visible_to,
     services_visible_to,
@@ -267,32 +268,57 @@ def import_run_execute(
     keep = run.policy == ErrorPolicy.KEEP_GOOD
     # the validator passes each external id once, so a first load need not look ids up
     first_load = not ServiceRecord.objects.filter(source=source).exists()
+    bulk: list[BulkLoad] = []  # a large first load on SQLite, gathered apart (`bulk_load`)
+    passed = [0]  # good rows handed on so far
+    asked = [False]  # whether `bulk_applies` was asked
+    read_share: list[Callable[[], float]] = []  # the share of the file read so far
 
     def hold(records: RecordColumns) -> None:
         held.append(records)
+        passed[0] += len(records)
         if sum(map(len, held)) >= WRITE_ROWS:
-            flush()
+            flush(final=False)
 
-    def flush() -> None:
+    def flush(*, final: bool = True) -> None:
         if held:
             records = RecordColumns.concat(held)
             held.clear()
-            write(records)
+            if not final and not asked[0]:  # decided once, at the first of several writes
+                asked[0] = True
+                if bulk_applies(first_load=first_load, expected_rows=expected_rows()):
+                    bulk.append(BulkLoad(source.pk))
+            if bulk:
+                bulk[0].add(records)
+                for service_id in np.unique(records.service_id).tolist():
+                    touched.setdefault(service_id, set())
+            else:
+                write(records)
+        if final and bulk:
+            tally(bulk.pop().finish())
+
+    def expected_rows() -> float:
+        share = read_share[0]() if read_share else 1.0
+        return passed[0] / share if share > 0 else float(passed[0])
 
     def write(records: RecordColumns) -> None:
         from sqms.monitoring.evaluation_hooks import hours_of
 
         result = upsert_columns(source_id=source.pk, records=records, first_load=first_load)
-        counts["created"] += result.created
-        counts["updated"] += result.updated
-        counts["unchanged"] += result.unchanged
         if result.merged:  # new records only: evaluation merges the pending blocks
             for service_id in np.unique(records.service_id).tolist():
                 touched.setdefault(service_id, set())
         elif result.created or result.updated:
             for service_id, hours in hours_of(records):
                 touched.setdefault(service_id, set()).update(hours)
-            for service_id, hour in result.moved_from:  # where corrected records were before
+        tally(result)
+
+    def tally(result: Upserted) -> None:
+        counts["created"] += result.created
+        counts["updated"] += result.updated
+        counts["unchanged"] += result.unchanged
+        if not result.merged and (result.created or result.updated):
+            for service_id, hour in [*(result.hours or []), *result.moved_from]:
+                # the rows' hours when `records` is not at hand; where corrected records were
                 touched.setdefault(service_id, set()).add(hour)
 
     if staging.applies(run.file_format):
@@ -303,6 +329,7 @@ def import_run_execute(
         with open_rows(path, fmt=run.file_format, encoding=run.encoding) as stream:
             _columns_seen(source, stream.columns)
             validator = _validator(run, stream.columns, lookups)
+            read_share[:] = [stream.progress]
             good = [0]
 
             def on_chunk(records: RecordColumns, processed: int) -> None:
@@ -341,6 +368,8 @@ def import_run_execute(
                 open_rows(path, fmt=run.file_format, encoding=run.encoding) as stream,
             ):
                 validator = _validator(run, stream.columns, lookups)
+                read_share[:] = [stream.progress]
+                passed[0], asked[0] = 0, False
                 _validated(
                     run, stream.rows, validator, _Errors(run), lambda records, _n: hold(records)
                 )
@@ -361,6 +390,9 @@ def import_run_execute(
         errors.add(0, "", str(exc))
         errors.flush()
         return _finish(run, RunStatus.FAILED, errors, counts, 0, 0, str(exc))
+    finally:
+        for gathered in bulk:  # never moved in: the counts say none of it was written
+            gathered.discard()
     errors.flush()
     message = _("%(n)d rows with errors were left out.") % {"n": total_bad} if total_bad else ""
     _evaluate_later(touched)

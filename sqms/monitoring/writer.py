@@ -53,6 +53,8 @@ class Upserted:
     moved_from: list[tuple[int, int]]  # (service, epoch hour) that changed records left
     # all new: evaluation merges them into the stored cells (pending merges were written)
     merged: bool = False
+    # (service, epoch hour) the written rows fall in, for a caller that does not hold them
+    hours: list[tuple[int, int]] | None = None
 
 
 def upsert_columns(*, source_id: int, records: RecordColumns, first_load: bool = False) -> Upserted:
@@ -153,11 +155,16 @@ def _load(cursor: Any, table: str, source_id: int, records: RecordColumns, postg
     if postgres:
         copy_records(cursor, table, source_id, records)
     else:
-        marks = ", ".join(["%s"] * len(COLUMNS))
-        cursor.executemany(
-            f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks})",  # noqa: S608
-            _sqlite_rows(source_id, records),
-        )
+        insert_rows(cursor, table, source_id, records)
+
+
+def insert_rows(cursor: Any, table: str, source_id: int, records: RecordColumns) -> None:
+    """SQLite: the records into `table` (laid out as COLUMNS) by one executemany."""
+    marks = ", ".join(["%s"] * len(COLUMNS))
+    cursor.executemany(
+        f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks})",  # noqa: S608
+        _sqlite_rows(source_id, records),
+    )
 
 
 def _differs(left: str, right: str, postgres: bool) -> str:
@@ -166,10 +173,10 @@ def _differs(left: str, right: str, postgres: bool) -> str:
     return f"({a}) IS DISTINCT FROM ({b})" if postgres else f"({a}) IS NOT ({b})"
 
 
-def chunk_merge(cursor: Any, postgres: bool, total: int) -> Upserted:
-    """Upsert the rows of CHUNK_TABLE by (source, external id); content compared in SQL."""
+def chunk_merge(cursor: Any, postgres: bool, total: int, table: str = CHUNK_TABLE) -> Upserted:
+    """Upsert the rows of `table` by (source, external id); content compared in SQL."""
     join = (
-        f"FROM {CHUNK_TABLE} c JOIN {TABLE} r "
+        f"FROM {table} c JOIN {TABLE} r "
         "ON r.source_id = c.source_id AND r.external_id = c.external_id"
     )
     differs = _differs("r", "c", postgres)
@@ -191,7 +198,7 @@ def chunk_merge(cursor: Any, postgres: bool, total: int) -> Upserted:
     where = _differs(TABLE, "excluded", postgres)
     # "WHERE true" settles SQLite's parsing ambiguity between a join and the upsert clause
     cursor.execute(
-        f"INSERT INTO {TABLE} ({cols}) SELECT {cols} FROM {CHUNK_TABLE} WHERE true "  # noqa: S608
+        f"INSERT INTO {TABLE} ({cols}) SELECT {cols} FROM {table} WHERE true "  # noqa: S608
         f"ON CONFLICT (source_id, external_id) DO UPDATE SET {sets} WHERE {where}"
     )
     return Upserted(total - existing, changed, existing - changed, moved)

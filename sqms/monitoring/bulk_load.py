@@ -9,7 +9,8 @@ committed (1.4 s). The temporary table belongs to the import's connection; writi
 to it holds the database's write lock for a fraction of a second, and the move holds it for the
 rest (about 5 s for a million rows; other writers wait up to the connection's timeout). Readers
 keep reading the last committed table, indexes included, all the while. A crash loses the
-temporary table and rolls the move back whole, indexes and all.
+temporary table and rolls the move back whole, indexes and all. The table lives in SQLite's
+temporary file (its usual temporary directory), which grows to the size of the rows gathered.
 """
 
 from __future__ import annotations

@@ -2,15 +2,12 @@
 secondary indexes afresh (`bulk_load`): the records, counts, pending merges and rollups are
 those the block-by-block writer leaves, and the indexes come back as they were.
 
-CI runs the suite on PostgreSQL, so there the last test runs this module on SQLite."""
+Collected on SQLite only (see conftest); on PostgreSQL, test_import_bulk_on_sqlite runs this
+module on SQLite in a child process."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +22,6 @@ from tests.monitoring.helpers import csv_text, make_org, make_source, run_file, 
 from tests.monitoring.test_evaluation_merge import cells, standards
 
 pytestmark = pytest.mark.django_db(transaction=False)
-on_sqlite = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's import path")
 KEEP, REJECT = ErrorPolicy.KEEP_GOOD, ErrorPolicy.REJECT_ALL
 
 
@@ -79,7 +75,6 @@ def _hour(day: int) -> int:
     return int(dt.datetime(2026, 3, day, 0, tzinfo=dt.UTC).timestamp()) // 3600
 
 
-@on_sqlite
 def test_a_large_first_load_is_gathered_apart_and_indexed_afresh(org, tmp_path, small):
     before = _indexes()
     assert len(before) == 4
@@ -104,7 +99,6 @@ def test_a_large_first_load_is_gathered_apart_and_indexed_afresh(org, tmp_path, 
     assert not _gathered(_sql(again_queries))
 
 
-@on_sqlite
 def test_a_load_smaller_than_a_write_or_the_table_is_written_block_by_block(org, tmp_path, small):
     with CaptureQueriesContext(connection) as queries:
         run_file(write(tmp_path, csv_text(org, n=2)), make_source("small"), policy=KEEP)
@@ -119,7 +113,6 @@ def test_a_load_smaller_than_a_write_or_the_table_is_written_block_by_block(org,
     assert not _gathered(_sql(queries))
 
 
-@on_sqlite
 def test_its_pending_merges_leave_the_rollups_a_full_evaluation_computes(
     org, tmp_path, small, django_capture_on_commit_callbacks
 ):
@@ -134,7 +127,6 @@ def test_its_pending_merges_leave_the_rollups_a_full_evaluation_computes(
     assert cells() == merged
 
 
-@on_sqlite
 def test_ids_written_meanwhile_are_merged_and_their_hours_re_evaluated(
     org, tmp_path, small, monkeypatch
 ):
@@ -163,7 +155,6 @@ def test_ids_written_meanwhile_are_merged_and_their_hours_re_evaluated(
     assert queued[-1] == {org["service"].pk: {_hour(i % 9 + 1) for i in range(1, 10)}}
 
 
-@on_sqlite
 def test_a_file_that_breaks_off_keeps_the_rows_gathered_before(org, tmp_path, small):
     text = csv_text(org, n=5) + "x" * (MAX_LINE + 10) + "\n"
     run = run_file(write(tmp_path, text), make_source(), policy=KEEP)
@@ -173,7 +164,6 @@ def test_a_file_that_breaks_off_keeps_the_rows_gathered_before(org, tmp_path, sm
     assert not _bulk_table_exists()
 
 
-@on_sqlite
 def test_the_reject_policy_gathers_within_its_transaction(org, tmp_path, small):
     before = _indexes()
     with CaptureQueriesContext(connection) as queries:
@@ -188,7 +178,6 @@ def test_the_reject_policy_gathers_within_its_transaction(org, tmp_path, small):
     assert ServiceRecord.objects.count() == 9
 
 
-@on_sqlite
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_the_temporary_table_is_kept_without_a_journal(
     org, tmp_path, small, monkeypatch
@@ -213,21 +202,3 @@ def test_outside_a_transaction_the_temporary_table_is_kept_without_a_journal(
     assert seen == ["off", "off", "off"]
     assert mode() == before  # given back once the table is dropped
     assert not _bulk_table_exists()
-
-
-@pytest.mark.skipif(connection.vendor == "sqlite", reason="the tests above ran on SQLite")
-def test_this_module_passes_on_sqlite(tmp_path: Path) -> None:
-    env: dict[str, Any] = {
-        k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("PYTEST")
-    }
-    env["SQMS_VAR_DIR"] = str(tmp_path)
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", __file__],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    assert "7 passed, 1 skipped" in proc.stdout

@@ -19,36 +19,30 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from sqms.monitoring.ingest_columns import RecordColumns
 from sqms.monitoring.merges import pending_add
-from sqms.monitoring.writer import COLUMNS, TABLE, Upserted, chunk_merge, insert_rows
+from sqms.monitoring.writer import (
+    COLUMNS,
+    TABLE,
+    Upserted,
+    chunk_merge,
+    insert_rows,
+    outgrows_table,
+)
 
 BULK_TABLE = "monitoring_import_bulk"
-# A load of at least this many new rows into a table holding fewer rows than it brings goes
-# through the temporary table (the same setting as PostgreSQL's staging rebuild).
-BULK_MIN_ROWS = 100_000
-
-
-def min_rows() -> int:
-    return int(getattr(settings, "SQMS_IMPORT_REBUILD_MIN_ROWS", BULK_MIN_ROWS))
 
 
 def bulk_applies(*, first_load: bool, expected_rows: float) -> bool:
     """Whether a load of about `expected_rows` new records (the source held none) should be
-    gathered and moved in whole: on SQLite, when it brings more rows than the table holds."""
-    if connection.vendor != "sqlite" or not first_load or expected_rows < min_rows():
+    gathered and moved in whole: on SQLite, when it is large and brings more rows than the
+    table holds (`outgrows_table`, as PostgreSQL's staging decides its index rebuild)."""
+    if connection.vendor != "sqlite" or not first_load:
         return False
-    return _table_rows(int(expected_rows)) < expected_rows
-
-
-def _table_rows(limit: int) -> int:
-    """How many rows the record table holds, counting no further than `limit`."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} LIMIT %s)", [limit])  # noqa: S608
-        return int(cursor.fetchone()[0])
+        return outgrows_table(cursor, int(expected_rows))
 
 
 class BulkLoad:
@@ -131,7 +125,7 @@ def _indexes_set_aside(cursor: Any, rows: int) -> list[str]:
     """For a load bigger than the table: drop the table's secondary indexes and return their
     definitions, to be built again after the insert in the same transaction. The primary key
     and the (source, external id) key stay, so ids stay unique."""
-    if rows < min_rows() or _table_rows(rows) >= rows:
+    if not outgrows_table(cursor, rows):
         return []
     cursor.execute(f"PRAGMA index_list({TABLE})")
     # (seq, name, unique, origin, partial): origin "c" is a CREATE INDEX statement

@@ -62,6 +62,7 @@ from sqms.monitoring.writer import (
     Upserted,
     chunk_merge,
     copy_records,
+    outgrows_table,
 )
 
 STAGE, CONV, CONV_PY, CODES = "sqms_stage", "sqms_stage_conv", "sqms_stage_rows", "sqms_stage_codes"
@@ -77,9 +78,6 @@ _PLAIN_TIME = (
     r"([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?)?$"
 )
 _PLAIN_NUMBER = r"^([0-9]+\.?[0-9]*|\.[0-9]+)$"
-# A load of at least this many new rows into a table holding fewer rows than it brings builds
-# the record table's secondary indexes afresh (see `_indexes_set_aside`).
-REBUILD_MIN_ROWS = 100_000
 REBUILD_LOCK_TIMEOUT = "2s"
 _QUARTER = dt.timedelta(minutes=15)
 _EPOCH_NAIVE = dt.datetime(1970, 1, 1)
@@ -598,11 +596,7 @@ def _indexes_set_aside(cursor: Any, good: int) -> list[str]:
     lock on the table for longer than REBUILD_LOCK_TIMEOUT, the rows go in with the indexes
     kept.
     """
-    if good < getattr(settings, "SQMS_IMPORT_REBUILD_MIN_ROWS", REBUILD_MIN_ROWS):
-        return []
-    # how many rows the table holds, counting no further than the load's size
-    cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} LIMIT %s) t", [good])  # noqa: S608
-    if int(cursor.fetchone()[0]) >= good:
+    if not outgrows_table(cursor, good):
         return []
     try:
         with transaction.atomic():

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -42,6 +43,9 @@ CONTENT = (
     "extra",
 )
 COLUMNS = (*KEY, *CONTENT, "created_at", "updated_at")
+# A load of at least this many new rows into a record table holding fewer rows than it brings
+# builds the table's secondary indexes afresh (`staging` on PostgreSQL, `bulk_load` on SQLite).
+REBUILD_MIN_ROWS = 100_000
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -102,6 +106,16 @@ def upsert_columns(*, source_id: int, records: RecordColumns, first_load: bool =
             return chunk_merge(cursor, postgres, len(records))
         finally:
             cursor.execute(f"DROP TABLE {CHUNK_TABLE}")
+
+
+def outgrows_table(cursor: Any, rows: int) -> bool:
+    """Whether a load of `rows` new records is large enough (`SQMS_IMPORT_REBUILD_MIN_ROWS`)
+    and brings more rows than the record table holds."""
+    if rows < int(getattr(settings, "SQMS_IMPORT_REBUILD_MIN_ROWS", REBUILD_MIN_ROWS)):
+        return False
+    # how many rows the table holds, counting no further than the load's size
+    cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} LIMIT %s) t", [rows])  # noqa: S608
+    return int(cursor.fetchone()[0]) < rows
 
 
 def _any_exists(cursor: Any, source_id: int, ids: list[str], postgres: bool) -> bool:

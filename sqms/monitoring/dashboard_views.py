@@ -31,6 +31,7 @@ from sqms.monitoring import dashboards, figures
 from sqms.monitoring.access import records_visible_to
 from sqms.monitoring.dashboards import DashboardFilter, Light
 from sqms.monitoring.series import org_tz
+from sqms.monitoring.signal_selectors import rule_label
 from sqms.org.access import scoped_site_ids, services_visible_to, sites_visible_to, teams_visible_to
 from sqms.org.models import Channel, Service, Site, Team
 from sqms.standards.models import ServiceStandard, StandardVersion
@@ -395,6 +396,7 @@ def executive(request: HttpRequest) -> HttpResponse:
         signals = [
             {
                 "signal": s,
+                "rule": rule_label(s.kind, s.rule) if s.rule else "",
                 "url": reverse("monitoring:signal_detail", kwargs={"pk": s.pk})
                 if has_detail
                 else None,

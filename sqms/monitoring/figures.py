@@ -254,6 +254,9 @@ def heatmap_figure(overview: ExecutiveOverview, urls: dict[tuple[int, int], str]
     ]
     height = max(220, 60 + 40 * len(services))
     layout = _layout(_("Compliance by service and site"), "", height=height)
+    # The card's heading names the chart; a title here collides with the site names above.
+    layout["title"] = {"text": ""}
+    layout["margin"] = {**layout["margin"], "t": 8}
     layout["xaxis"] = {"automargin": True, "side": "top"}
     layout["yaxis"] = {"automargin": True, "autorange": "reversed"}
     return {"data": data, "layout": layout}

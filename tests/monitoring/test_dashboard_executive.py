@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -97,6 +98,24 @@ def test_it_lists_the_open_signals_most_severe_first(users: Any, world: Any) -> 
     make_signal(first, kind=SignalKind.BREACH, status=SignalStatus.DISMISSED)
     signals = _client(users[Role.EXECUTIVE]).get(URL).context["signals"]
     assert [s["signal"].pk for s in signals] == [fast.pk, breach.pk, spc.pk]
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", "Western Electric rule 1: 1 point beyond a control limit"),
+        ("ko", "Western Electric 규칙 1: 1개 점이 관리한계를 벗어남"),
+    ],
+)
+def test_it_names_the_rule_in_words_not_its_code(
+    users: Any, world: Any, language: str, words: str
+) -> None:
+    make_signal(world["first"], kind=SignalKind.SPC)
+    client = _client(users[Role.EXECUTIVE])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(URL).content.decode()
+    assert words in html
+    assert "western-electric-1" not in html
 
 
 def test_it_shows_a_site_limited_user_their_sites_only(world: Any) -> None:

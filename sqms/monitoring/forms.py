@@ -10,26 +10,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sqms.monitoring.ingest import REQUIRED, TARGETS
+from sqms.monitoring.ingest import REQUIRED, TARGET_LABELS, TARGETS
 from sqms.monitoring.models import ErrorPolicy, RecordSource
 from sqms.monitoring.selectors import RecordFilter
 from sqms.org.access import services_visible_to, sites_visible_to
 from sqms.org.models import Channel, Service, Site
 
-TARGET_LABELS = {
-    "external_id": _("External id"),
-    "service": _("Service code"),
-    "site": _("Site code"),
-    "team": _("Team code"),
-    "channel": _("Channel"),
-    "agent": _("Agent's employee number"),
-    "received_at": _("Received"),
-    "first_response_at": _("First response"),
-    "resolved_at": _("Resolved"),
-    "handle_seconds": _("Handling time (s)"),
-    "resolved_first_contact": _("Resolved at first contact"),
-    "category": _("Category"),
-}
 ENCODING_CHOICES = [
     ("auto", _("Detect (UTF-8 or CP949)")),
     ("utf-8", "UTF-8"),

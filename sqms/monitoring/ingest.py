@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sqms.core.exceptions import SqmsError
 from sqms.org.models import Channel
@@ -41,6 +42,20 @@ TARGETS: tuple[str, ...] = (
     "category",
 )
 REQUIRED: tuple[str, ...] = ("external_id", "service", "site", "received_at")
+TARGET_LABELS = {
+    "external_id": gettext_lazy("External id"),
+    "service": gettext_lazy("Service code"),
+    "site": gettext_lazy("Site code"),
+    "team": gettext_lazy("Team code"),
+    "channel": gettext_lazy("Channel"),
+    "agent": gettext_lazy("Agent's employee number"),
+    "received_at": gettext_lazy("Received"),
+    "first_response_at": gettext_lazy("First response"),
+    "resolved_at": gettext_lazy("Resolved"),
+    "handle_seconds": gettext_lazy("Handling time (s)"),
+    "resolved_first_contact": gettext_lazy("Resolved at first contact"),
+    "category": gettext_lazy("Category"),
+}
 ENCODINGS: tuple[str, ...] = ("auto", "utf-8", "cp949")
 MAX_LINE = 1_000_000
 HEAD_BYTES = 65_536
@@ -55,6 +70,14 @@ _DATE_FORMATS = (
     "%Y.%m.%d",
 )
 _HMS = re.compile(r"^(\d+):([0-5]?\d)(?::([0-5]?\d(?:\.\d+)?))?$")
+
+
+def repeated_id(external_id: str, first_row: int) -> str:
+    """The error of a good row whose external id an earlier good row of the file holds."""
+    return _("External id “%(id)s” is repeated; it was first seen on row %(row)s.") % {
+        "id": external_id,
+        "row": first_row,
+    }
 
 
 class FileProblem(SqmsError):
@@ -307,12 +330,14 @@ class RowValidator:
         self.names: dict[str, str] = {}
         self.extra: dict[str, int] = {}
         missing: list[str] = []
+        labelled: list[str] = []
         for target in TARGETS:
             wanted = str(mapping.get(target) or target)
             i = folded.get(wanted.strip().casefold())
             if i is None:
                 if target in REQUIRED:
                     missing.append(wanted)
+                    labelled.append(f"{TARGET_LABELS[target]} “{wanted}”")
                 continue
             self.index[target], self.names[target] = i, columns[i]
         for key, column in mapping.items():
@@ -322,8 +347,11 @@ class RowValidator:
             self.extra["*"] = folded["extra"]
         if missing:
             raise FileProblem(
-                _("Required columns are missing: %(columns)s. The file has: %(found)s.")
-                % {"columns": ", ".join(missing), "found": ", ".join(columns) or "-"},
+                _(
+                    "Required columns are missing: %(columns)s. The file has: %(found)s. "
+                    "Choose the file's column for each in the source's column mapping."
+                )
+                % {"columns": ", ".join(labelled), "found": ", ".join(columns) or "-"},
                 row=1,
                 column=", ".join(missing),
             )

@@ -27,6 +27,7 @@ from sqms.monitoring.ingest import (
     RawRow,
     RowValidator,
     open_rows,
+    repeated_id,
     sniff_format,
 )
 from sqms.monitoring.ingest_columns import ColumnValidator, RecordColumns
@@ -225,10 +226,7 @@ def _validated(
                 first = seen.setdefault(external_id, row)
                 if first != row:
                     keep[k] = False
-                    reason = _(
-                        "External id “%(id)s” is repeated; it was first seen on row %(row)s."
-                    )
-                    problems.append((row, id_column, reason % {"id": external_id, "row": first}))
+                    problems.append((row, id_column, repeated_id(external_id, first)))
         problems.sort(key=lambda p: p[0])
         for row, column, reason in problems:
             errors.add(row, column, reason)

@@ -40,7 +40,6 @@ from django.db import (
     transaction,
 )
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from sqms.monitoring.ingest import (
     _FALSE,
@@ -50,6 +49,7 @@ from sqms.monitoring.ingest import (
     FileProblem,
     RawRow,
     detect_encoding,
+    repeated_id,
 )
 from sqms.monitoring.ingest_columns import ColumnValidator, Problem
 from sqms.monitoring.merges import pending_add
@@ -541,7 +541,6 @@ def _rows_in_python(
 def _repeated(cursor: Any, validator: ColumnValidator) -> list[Problem]:
     """External ids found again on a later good row: the first row keeps it."""
     column = validator.rows.column_of("external_id")
-    reason = _("External id “%(id)s” is repeated; it was first seen on row %(row)s.")
     with transaction.atomic():
         # byte order: ids equal under the database's (deterministic) collation are equal bytes,
         # and the sort is 2.5 times faster
@@ -555,7 +554,7 @@ def _repeated(cursor: Any, validator: ColumnValidator) -> list[Problem]:
         later: list[int] = []
         for external_id, ids in cursor.fetchall():
             later += ids[1:]
-            problems += [(i, column, reason % {"id": external_id, "row": ids[0]}) for i in ids[1:]]
+            problems += [(i, column, repeated_id(external_id, ids[0])) for i in ids[1:]]
         if later:
             cursor.execute(f"UPDATE {CONV} SET ok = false WHERE id = ANY(%s)", [later])  # noqa: S608
             cursor.execute(f"DELETE FROM {CONV_PY} WHERE id = ANY(%s)", [later])  # noqa: S608

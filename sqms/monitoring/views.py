@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
@@ -22,7 +23,7 @@ from sqms.core.roles import Area
 from sqms.monitoring import access, selectors, services
 from sqms.monitoring.forms import RecordFilterForm as FilterForm
 from sqms.monitoring.forms import SourceForm, UploadForm
-from sqms.monitoring.ingest import FileProblem, RowValidator, open_rows
+from sqms.monitoring.ingest import FileProblem, RowValidator, open_rows, repeated_id
 from sqms.monitoring.models import RunStatus
 
 PAGE_SIZE = 25
@@ -69,8 +70,20 @@ def source_list(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/source_list.html", context)
 
 
+def _back(request: HttpRequest) -> str | None:
+    """Where the form came from, when that is a page of this site (the preview of an import
+    whose columns are being mapped)."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
 def _source_form(request: HttpRequest, source: Any | None) -> HttpResponse:
     form = SourceForm(request.POST or None, instance=source)
+    back = _back(request)
     if request.method == "POST" and form.is_valid():
         try:
             if source is None:
@@ -84,8 +97,9 @@ def _source_form(request: HttpRequest, source: Any | None) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("%(record)s was saved.") % {"record": source})
-            return redirect("monitoring:source_list")
-    return render(request, "monitoring/source_form.html", {"form": form, "object": source})
+            return redirect(back or "monitoring:source_list")
+    context = {"form": form, "object": source, "back": back}
+    return render(request, "monitoring/source_form.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -156,11 +170,18 @@ def _preview(run: Any) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         return {"problem": str(exc)}
     rows = []
+    firsts: dict[str, int] = {}  # external id → the good row that holds it, as the import keeps
     for raw in raws:
         cells = [*(raw.cells or []), *[""] * len(columns)][: len(columns)]
-        _clean, errors = (
+        clean, errors = (
             validator.clean(raw.cells) if raw.cells is not None else (None, [("", raw.problem)])
         )
+        if clean is not None:
+            first = firsts.setdefault(clean.external_id, raw.number)
+            if first != raw.number:
+                errors = [
+                    (validator.column_of("external_id"), repeated_id(clean.external_id, first))
+                ]
         bad_columns = {column for column, _reason in errors}
         rows.append(
             {

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -74,6 +77,24 @@ def test_it_polls_progress_and_refreshes_when_done(org, qm_client, tmp_path):
     assert b'value="40"' in polling.content
 
 
+def test_it_marks_a_repeated_external_id_in_the_preview_as_the_import_will(org, qm_client):
+    sv, site = org["service"].code, org["site"].code
+    again = ("C2", sv, site, "chat", "2026-03-05 10:00", "", "", "")
+    bad = ("C8", "NOPE", site, "chat", "2026-03-05 10:00", "", "", "")
+    after_bad = ("C8", sv, site, "chat", "2026-03-05 11:00", "", "", "")
+    data = csv_text(org, [again, bad, after_bad]).encode()
+    resp = qm_client.post(
+        "/monitoring/imports/new/",
+        {"source": make_source().pk, "file": SimpleUploadedFile("r.csv", data), "encoding": "auto"},
+    )
+    rows = qm_client.get(resp["Location"]).context["rows"]
+    assert [r["number"] for r in rows if r["errors"]] == [5, 6]
+    assert rows[3]["errors"] == [
+        ("external_id", "External id “C2” is repeated; it was first seen on row 3.")
+    ]
+    assert rows[3]["cells"][0]["bad"]
+
+
 def test_it_refuses_a_file_over_the_limit(org, qm_client, settings):
     settings.SQMS_IMPORT_MAX_BYTES = 100
     resp = qm_client.post(
@@ -121,6 +142,47 @@ def test_it_saves_the_column_mapping_per_source(org, qm_client):
     source.refresh_from_db()
     assert source.mapping == {"external_id": "접수번호", "received_at": "접수일시"}
     assert source.policy == "keep_good"
+
+
+def test_it_maps_the_columns_from_the_preview_and_comes_back_to_it(org, qm_client):
+    source = make_source(mapping={})
+    text = csv_text(org).replace("external_id", "접수번호").replace("received_at", "접수일시")
+    resp = qm_client.post(
+        "/monitoring/imports/new/",
+        {
+            "source": source.pk,
+            "file": SimpleUploadedFile("acd.csv", text.encode("cp949"), "text/csv"),
+            "encoding": "auto",
+        },
+    )
+    preview_url = resp["Location"]
+    qm_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    page = qm_client.get(preview_url).content.decode()
+    # the missing fields by their names, and the file's own columns to choose from
+    assert "외부 ID “external_id”" in page
+    assert "접수 일시 “received_at”" in page
+    assert "접수번호" in page
+    edit = f"/monitoring/sources/{source.pk}/edit/?next={quote(preview_url)}"
+    assert f'href="{edit}"' in page
+    form = qm_client.get(edit).content.decode()
+    assert f'href="{preview_url}"' in form  # Cancel goes back to the preview
+    fields = {
+        "name": source.name,
+        "policy": "keep_good",
+        "time_zone": "Asia/Seoul",
+        "map_external_id": "접수번호",
+        "map_received_at": "접수일시",
+    }
+    saved = qm_client.post(edit, fields)
+    assert saved["Location"] == preview_url
+    page = qm_client.get(preview_url).content.decode()
+    assert "errorlist" not in page
+    assert 'type="submit">가져오기<' in page
+    # a next outside the site is ignored
+    away = qm_client.post(
+        f"/monitoring/sources/{source.pk}/edit/?next=https://example.org/", fields
+    )
+    assert away["Location"] == "/monitoring/sources/"
 
 
 def test_it_limits_site_scoped_users_to_their_sites(org, tmp_path):

@@ -25,7 +25,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
-from sqms.core.models import AuditAction, AuditChainHead, AuditEntry, User
+from sqms.core.models import SYSTEM_ACTOR, AuditAction, AuditChainHead, AuditEntry, User
 
 GENESIS = "0" * 64
 _SKIPPED = {"created_at", "updated_at", "password", "last_login"}
@@ -96,7 +96,7 @@ def _entry_hash(entry: AuditEntry) -> str:
 
 def _actor_label(actor: User | None) -> str:
     if actor is None:
-        return "system"
+        return SYSTEM_ACTOR
     return actor.get_username()
 
 

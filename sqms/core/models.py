@@ -52,6 +52,9 @@ class ArchivableModel(TimeStampedModel):
         return self.archived_at is not None
 
 
+SYSTEM_ACTOR = "system"  # the stored user of what the system did on its own (tasks, escalations)
+
+
 class AuditAction(models.TextChoices):
     CREATE = "create", _("Created")
     UPDATE = "update", _("Updated")
@@ -109,6 +112,13 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("The audit trail is append-only.")
+
+    @property
+    def actor_shown(self) -> str:
+        """The user as stored, or "System" in the reader's language."""
+        if self.actor_id is None and self.actor_label == SYSTEM_ACTOR:
+            return str(_("System"))
+        return self.actor_label
 
 
 class TokenScope(models.TextChoices):

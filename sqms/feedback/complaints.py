@@ -379,7 +379,7 @@ def complaint_satisfaction_record(
         actor=actor,
         obj=complaint,
         fields={"satisfaction": score, "satisfaction_at": now or timezone.now()},
-        reason="satisfaction link" if via_link else "",
+        reason=_("Rated through the satisfaction link.") if via_link else "",
     )
 
 
@@ -399,7 +399,10 @@ def category_archive(*, actor: User | None, category: ComplaintCategory) -> Comp
     if category.archived_at is not None:
         return category
     return record_update(
-        actor=actor, obj=category, fields={"archived_at": timezone.now()}, reason="archived"
+        actor=actor,
+        obj=category,
+        fields={"archived_at": timezone.now()},
+        reason=_("Category archived."),
     )
 
 
@@ -448,7 +451,10 @@ def complaints_escalate(*, now: dt.datetime | None = None) -> int:
         for complaint in qs.select_related("assignee"):
             with transaction.atomic():
                 record_update(
-                    actor=None, obj=complaint, fields={field: now}, reason="clock ran out"
+                    actor=None,
+                    obj=complaint,
+                    fields={field: now},
+                    reason=_("Escalated: the time limit ran out."),
                 )
                 _notify([*managers, complaint.assignee], complaint, title)  # type: ignore[list-item]
             count += 1
@@ -473,7 +479,7 @@ def complaints_anonymise(*, now: dt.datetime | None = None) -> int:
                 "complainant_email": "",
                 "anonymised_at": now,
             },
-            reason="retention period ended",
+            reason=_("The retention period ended."),
         )
     return len(due)
 

@@ -233,7 +233,12 @@ def followup_reminders_send(*, now: dt.datetime | None = None) -> int:
     count = 0
     for f in due:
         with transaction.atomic():
-            record_update(actor=None, obj=f, fields={"reminded_at": now}, reason="reminder")
+            record_update(
+                actor=None,
+                obj=f,
+                fields={"reminded_at": now},
+                reason=_("Reminder sent: the follow-up is due soon."),
+            )
             _notify(
                 _recipients(f),
                 f,
@@ -253,7 +258,12 @@ def followup_escalations_send(*, now: dt.datetime | None = None) -> int:
     count = 0
     for f in overdue:
         with transaction.atomic():
-            record_update(actor=None, obj=f, fields={"escalated_at": now}, reason="overdue")
+            record_update(
+                actor=None,
+                obj=f,
+                fields={"escalated_at": now},
+                reason=_("Escalated: the follow-up is overdue."),
+            )
             _notify(
                 [*managers, *([f.owner] if f.owner else [])],
                 f,

@@ -692,7 +692,7 @@ def responses_anonymise(*, now: dt.datetime | None = None) -> int:
                 action=AuditAction.UPDATE,
                 obj=r,
                 changes={"anonymised_at": [None, now.isoformat()]},
-                reason="retention period ended",
+                reason=_("The retention period ended."),
             )
             for r in due
         ],

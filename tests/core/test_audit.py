@@ -190,3 +190,73 @@ def test_it_runs_verify_audit_from_the_sqms_command(capsys, monkeypatch):
         main(["sqms", "verify-audit"])
     assert exited.value.code == 1
     assert f"#{entry.seq}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            [
+                ("Kind", "—", "Standard breached"),
+                ("Status", "Open", "Acknowledged"),
+                ("Evidence", "—", '{"points": 2, "summary": "요약"}'),
+                ("Unknown field", "a", "b"),
+                ("flag", "Yes", "No"),
+            ],
+        ),
+        (
+            "ko",
+            [
+                ("유형", "—", "표준 미달"),
+                ("상태", "열림", "숙지 확인 완료"),
+                ("증빙", "—", '{"points": 2, "summary": "요약"}'),
+                ("Unknown field", "a", "b"),
+                ("flag", "예", "아니요"),
+            ],
+        ),
+    ],
+)
+def test_it_shows_changes_by_label_and_choices_by_name(language, expected):
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import translation
+
+    from sqms.core.templatetags.sqms_tags import audit_changes
+    from sqms.monitoring.models import Signal
+
+    entry = AuditEntry(
+        content_type=ContentType.objects.get_for_model(Signal),
+        changes={
+            "kind": [None, "breach"],
+            "status": ["open", "acknowledged"],
+            "evidence": [None, {"summary": "요약", "points": 2}],
+            "Unknown field": ["a", "b"],
+            "flag": [True, False],
+        },
+    )
+    with translation.override(language):
+        assert audit_changes(entry) == expected
+
+
+def test_it_names_the_system_in_the_readers_language_and_a_user_as_stored(client_for):
+    from django.conf import settings
+    from django.utils import translation
+
+    by_system = services.site_create(actor=None, code="SYS", name="시스템이 만든 사업장")
+    user = make_user(Role.ADMIN, username="system")
+    by_user = services.site_create(actor=user, code="USR", name="Kim")
+    client = client_for(Role.AUDITOR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    page = client.get("/audit/").content.decode()
+    assert "<td>시스템</td>" in page
+    assert "<td>system</td>" in page  # a user who is called "system" keeps their name
+    entries = [
+        AuditEntry.objects.get(
+            content_type__model="site", object_id=str(site.pk), action=AuditAction.CREATE
+        )
+        for site in (by_system, by_user)
+    ]
+    with translation.override("en"):
+        assert [e.actor_shown for e in entries] == ["System", "system"]
+    with translation.override("ko"):
+        assert [e.actor_shown for e in entries] == ["시스템", "system"]

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from sqms.core.models import AuditEntry, Notification
+from sqms.core.models import AuditAction, AuditEntry, Notification
 from sqms.core.roles import Role
 from sqms.feedback import followups
 from sqms.feedback.models import FollowUp
@@ -89,6 +89,14 @@ def test_it_reminds_before_and_escalates_after_the_due_time_once():
     assert f.reminded_at
     assert f.escalated_at
     assert Notification.objects.filter(recipient=qm).count() == before + 2
+    # the trail says why, in words, in the organisation's language (the worker's)
+    reasons = AuditEntry.objects.filter(
+        content_type__model="followup", object_id=str(f.pk), action=AuditAction.UPDATE
+    ).order_by("seq")
+    assert [e.reason for e in reasons] == [
+        "알림 발송: 후속 조치 기한이 다가옵니다.",
+        "상향 보고: 후속 조치 기한이 지났습니다.",
+    ]
 
 
 @pytest.mark.django_db

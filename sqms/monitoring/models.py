@@ -12,8 +12,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sqms.core.models import TimeStampedModel
+from sqms.core.zones import time_zone_choices
 from sqms.monitoring.fields import JsonText
-from sqms.org.models import TIME_ZONES, Channel, Employee, Service, Site, Team
+from sqms.org.models import Channel, Employee, Service, Site, Team
 
 
 class ErrorPolicy(models.TextChoices):
@@ -42,7 +43,7 @@ class RecordSource(TimeStampedModel):
     time_zone = models.CharField(
         _("time zone"),
         max_length=64,
-        choices=[(z, z) for z in TIME_ZONES],
+        choices=time_zone_choices,
         default="Asia/Seoul",
         help_text=_("Timestamps without a time zone are read in this one."),
     )

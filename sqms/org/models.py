@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sqms.core.models import ArchivableModel
-
-TIME_ZONES = sorted(zoneinfo.available_timezones())
+from sqms.core.zones import time_zone_choices
 
 
 class Channel(models.TextChoices):
@@ -27,7 +24,7 @@ class Site(ArchivableModel):
     name = models.CharField(_("name"), max_length=120)
     address = models.CharField(_("address"), max_length=250, blank=True)
     time_zone = models.CharField(
-        _("time zone"), max_length=64, choices=[(z, z) for z in TIME_ZONES], default="Asia/Seoul"
+        _("time zone"), max_length=64, choices=time_zone_choices, default="Asia/Seoul"
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     scoped_users = models.ManyToManyField(

@@ -8,7 +8,6 @@ result can always name the version it was measured against.
 from __future__ import annotations
 
 import re
-import zoneinfo
 from decimal import Decimal
 from typing import Any
 
@@ -19,9 +18,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sqms.core.models import ArchivableModel, TimeStampedModel
+from sqms.core.zones import time_zone_choices
 
 FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-TIME_ZONES = sorted(zoneinfo.available_timezones())
 
 
 class MetricSource(models.TextChoices):
@@ -394,7 +393,7 @@ class BusinessCalendar(TimeStampedModel):
     time_zone = models.CharField(
         _("time zone"),
         max_length=64,
-        choices=[(z, z) for z in TIME_ZONES],
+        choices=time_zone_choices,
         default="Asia/Seoul",
         help_text=_("Used by the default calendar; a site's calendar uses the site's time zone."),
     )

@@ -243,12 +243,12 @@ def _nonconformances(password: str) -> list[Nonconformance]:
 # --- improvement register, suggestions, lessons -----------------------------------------------
 
 INITIATIVES: list[tuple[str, str, str, str, float | None, float | None]] = [
-    # title, priority, target stage, unit, expected, realised
-    ("월요일 오전 콜백 예약 도입", Priority.HIGH, Stage.ACT, "percent", 10.0, 8.5),
-    ("FAQ 챗봇 답변 보강", Priority.MEDIUM, Stage.DO, "percent", 5.0, None),
-    ("상담 스크립트 표준화", Priority.MEDIUM, Stage.CHECK, "seconds", -20.0, None),
-    ("신입 상담원 멘토링 제도", Priority.LOW, Stage.PLAN, "score", 0.3, None),
-    ("환불 안내 체크리스트", Priority.HIGH, Stage.COMPLETED, "count", -10.0, -12.0),
+    # title, priority, target stage, unit (as a user types it), expected, realised
+    ("월요일 오전 콜백 예약 도입", Priority.HIGH, Stage.ACT, "%", 10.0, 8.5),
+    ("FAQ 챗봇 답변 보강", Priority.MEDIUM, Stage.DO, "%", 5.0, None),
+    ("상담 스크립트 표준화", Priority.MEDIUM, Stage.CHECK, "초", -20.0, None),
+    ("신입 상담원 멘토링 제도", Priority.LOW, Stage.PLAN, "점", 0.3, None),
+    ("환불 안내 체크리스트", Priority.HIGH, Stage.COMPLETED, "건", -10.0, -12.0),
 ]
 
 SUGGESTIONS: list[tuple[str, str]] = [

@@ -239,9 +239,10 @@ def standard_revise(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {}
     if latest is not None:
         initial = {
-            "threshold": latest.threshold.normalize(),
+            # as a person types them: 60, not 60.0000 nor 6E+1
+            "threshold": f"{latest.threshold.normalize():f}",
             "comparison": latest.comparison,
-            "compliance_objective": latest.compliance_objective.normalize(),
+            "compliance_objective": f"{latest.compliance_objective.normalize():f}",
             "period": latest.period,
             "segments": latest.segments,
             "basis": latest.basis,

@@ -116,6 +116,11 @@ class BaselineForm(forms.Form):
         return _aware(self.cleaned_data["start"]), _aware(self.cleaned_data["end"], end=True)
 
 
+def _person(user: User) -> str:
+    name = user.get_full_name()
+    return f"{name} ({user.username})" if name else user.username
+
+
 class StandardMonitoringForm(forms.Form):
     chart = forms.ChoiceField(label=_("Control chart"), choices=ChartChoice.choices)
     rule_set = forms.ChoiceField(label=_("SPC rules"), choices=RULE_SET_CHOICES)
@@ -154,6 +159,7 @@ class StandardMonitoringForm(forms.Form):
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
         fields["subscribers"].queryset = User.objects.filter(is_active=True).order_by("username")
+        fields["subscribers"].label_from_instance = _person  # a name, not only a login
 
     def clean_webhook_url(self) -> str:
         url = str(self.cleaned_data.get("webhook_url") or "")

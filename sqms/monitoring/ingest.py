@@ -51,7 +51,7 @@ TARGET_LABELS = {
     "agent": gettext_lazy("Agent's employee number"),
     "received_at": gettext_lazy("Received"),
     "first_response_at": gettext_lazy("First response"),
-    "resolved_at": gettext_lazy("Resolved"),
+    "resolved_at": gettext_lazy("Resolved at"),
     "handle_seconds": gettext_lazy("Handling time (s)"),
     "resolved_first_contact": gettext_lazy("Resolved at first contact"),
     "category": gettext_lazy("Category"),

@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from sqms.core.models import AuditEntry
 from sqms.core.roles import Role
@@ -211,7 +212,14 @@ def test_it_saves_monitoring_settings(world, client_for, users):
     standard = world["standard"]
     url = reverse("monitoring:standard_monitoring_edit", args=[standard.pk])
     client = client_for(Role.QUALITY_MANAGER)
-    assert client.get(url).status_code == 200
+    users[Role.STAFF].first_name, users[Role.STAFF].last_name = "민수", "김"
+    users[Role.STAFF].save()
+    form = client.get(url)
+    assert form.status_code == 200
+    # subscribers are offered by name as well as login
+    assert f"{users[Role.STAFF].get_full_name()} ({users[Role.STAFF].username})" in (
+        form.content.decode()
+    )
     data = {
         "chart": "imr",
         "rule_set": "nelson",
@@ -248,6 +256,30 @@ def test_it_saves_monitoring_settings(world, client_for, users):
     assert "secret" not in html
     assert "hooks.example.test" in html
     assert staff.post(url, data).status_code == 403
+
+
+def test_it_names_a_resolved_signal_apart_from_a_record_resolved_at(world, client_for):
+    from django.conf import settings
+
+    from sqms.monitoring.ingest import TARGET_LABELS
+
+    Signal.objects.create(
+        standard=world["standard"],
+        version=world["standard"].versions.get(),
+        kind=SignalKind.BREACH,
+        status=SignalStatus.RESOLVED,
+        first_period=midnight(day(-3)),
+        last_period=midnight(day(-3)),
+    )
+    client = client_for(Role.QUALITY_MANAGER)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    url = reverse("monitoring:standard_monitoring_edit", args=[world["standard"].pk])
+    html = client.get(url).content.decode()
+    assert "해결됨" in html
+    assert "해결 일시" not in html
+    with translation.override("ko"):
+        assert str(TARGET_LABELS["resolved_at"]) == "해결 일시"
+        assert str(SignalStatus.RESOLVED.label) == "해결됨"
 
 
 def test_it_lets_any_reader_subscribe_and_unsubscribe(world, client_for, users):

@@ -96,7 +96,9 @@ def _layout(title: str, y_title: str, **extra: Any) -> dict[str, Any]:
         "margin": {"l": 50, "r": 16, "t": 40, "b": 40},
         "xaxis": {"type": "category", "automargin": True, "nticks": 8},
         "yaxis": {"title": {"text": y_title}, "automargin": True},
-        "legend": {"orientation": "h", "y": -0.25},
+        # at the figure's foot, below the period labels however long they get (a phone turns
+        # them upright); a legend placed under the plot area ran into them
+        "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
         "hovermode": "closest",
     }
     layout.update(extra)

@@ -291,7 +291,7 @@ def evidence_figure(*, signal: Signal, view: ChartView | None) -> dict[str, Any]
             "margin": {"l": 50, "r": 16, "t": 30, "b": 60},
             "xaxis": {"type": "category", "automargin": True, "nticks": 10},
             "yaxis": {"automargin": True},
-            "legend": {"orientation": "h", "y": -0.3},
+            "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
             "hovermode": "closest",
         },
     }

@@ -56,6 +56,14 @@
     }
   }
 
+  // On a phone the period labels stand upright under the plot and take most of its height:
+  // a narrow figure gets more of it.
+  function tallerWhenNarrow(target, layout) {
+    if (layout && layout.height && target.clientWidth && target.clientWidth < 480) {
+      layout.height += 140;
+    }
+  }
+
   function draw(root) {
     if (!window.Plotly) { return; }
     (root || document).querySelectorAll('script[type="application/json"][id$="-plotly"]').forEach(function (el) {
@@ -63,6 +71,7 @@
       if (!target || target.dataset.drawn === "1") { return; }
       var fig = JSON.parse(el.textContent);
       target.dataset.drawn = "1";
+      tallerWhenNarrow(target, fig.layout);
       window.Plotly.newPlot(target, fig.data || [], fig.layout || {}, {
         displaylogo: false,
         modeBarButtonsToRemove: ["select2d", "lasso2d"]

@@ -9,6 +9,10 @@
       if (!target || target.dataset.drawn) { return; }
       var fig = JSON.parse(el.textContent);
       target.dataset.drawn = "1";
+      // On a phone the upright period labels take most of the height: give a narrow one more.
+      if (fig.layout && fig.layout.height && target.clientWidth && target.clientWidth < 480) {
+        fig.layout.height += 140;
+      }
       window.Plotly.newPlot(target, fig.data || [], fig.layout || {}, { responsive: true, displaylogo: false });
     });
   }

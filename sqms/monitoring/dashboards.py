@@ -426,10 +426,25 @@ def _first_periods(
     return out
 
 
-def _grain_q(ids: Sequence[int], periods: dict[int, str]) -> Q:
-    hourly = [sid for sid in ids if periods.get(sid) == Period.HOUR]
-    daily = [sid for sid in ids if periods.get(sid) != Period.HOUR]
-    return Q(standard_id__in=daily, grain=Grain.DAY) | Q(standard_id__in=hourly, grain=Grain.HOUR)
+def _grain_q(
+    ids: Sequence[int], periods: dict[int, str], start: dt.datetime, end: dt.datetime
+) -> Q:
+    """The stored rollups of the standards' whole periods that meet [start, end): a week or a
+    month the window cuts is read whole, so that its point is the period's value, not a part's."""
+    tz = org_tz()
+    where = Q(pk__in=[])
+    for period in {periods.get(sid, Period.DAY) for sid in ids}:
+        these = [sid for sid in ids if periods.get(sid, Period.DAY) == period]
+        first = period_start(start, period, tz)
+        last = period_start(end - dt.timedelta(microseconds=1), period, tz)
+        grain = Grain.HOUR if period == Period.HOUR else Grain.DAY
+        where |= Q(
+            standard_id__in=these,
+            grain=grain,
+            period_start__gte=first,
+            period_start__lt=period_end(last, period),
+        )
+    return where
 
 
 def _display(standard: ServiceStandard, chart: str, p: Point) -> float | None:
@@ -563,10 +578,9 @@ def _rollup_rows(
     start: dt.datetime,
     end: dt.datetime,
 ) -> list[Row]:
-    where = _grain_q([s.pk for s in standards], periods)
+    where = _grain_q([s.pk for s in standards], periods, start, end)
     with_sketch = any(_needs_sketch(s, periods.get(s.pk)) for s in standards)
     qs = Rollup.objects.filter(where, segment__in=list(segments))
-    qs = qs.filter(period_start__gte=start, period_start__lt=end)
     return _rows(qs.order_by("standard_id", "segment", "period_start"), with_sketch)
 
 
@@ -764,7 +778,8 @@ def executive_overview(
                 cell[1] += len(judged)
             if seg == whole or (scoped is not None and seg in site_keys):
                 for p in judged:
-                    local = p.period_start.astimezone(tz).date()
+                    # a week or month begun before the window counts in the window's first week
+                    local = max(p.period_start.astimezone(tz).date(), start)
                     week = local - dt.timedelta(days=local.weekday())
                     weekly[week][0] += 1 if p.complies else 0
                     weekly[week][1] += 1

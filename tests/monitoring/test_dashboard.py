@@ -372,6 +372,24 @@ def test_it_builds_the_dashboard_from_the_selector_alone() -> None:
     assert card.version.version == 1
 
 
+@pytest.mark.parametrize(
+    ("period", "days", "first", "last", "ns"),
+    [
+        # Wednesday 4 to Tuesday 10 March: the weeks of Monday 2 and Monday 9 March, whole
+        ("week", 16, dt.date(2026, 3, 4), dt.date(2026, 3, 10), [700, 700]),
+        ("month", 40, dt.date(2026, 3, 10), dt.date(2026, 4, 2), [3100, 900]),
+    ],
+)
+def test_it_reads_a_period_the_window_cuts_whole(
+    period: str, days: int, first: dt.date, last: dt.date, ns: list[int]
+) -> None:
+    standard = share_standard(period=period)
+    make_days(standard, [99] * days)  # 1 March on, 100 records a day
+    board = dashboards.service_dashboard(filters=DashboardFilter(standard.service_id, first, last))
+    (card,) = board.cards
+    assert [p.n for p in card.points] == ns
+
+
 def test_it_lists_at_most_the_latest_periods_in_the_data_table(
     users: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -17,7 +17,12 @@ from sqms.core.roles import Role
 from sqms.monitoring.models import SignalKind, SignalStatus
 from sqms.monitoring.series import segment_key
 from tests.factories import make_service, make_site, make_user
-from tests.monitoring.dashboard_factories import NOW, make_days, make_signal, share_standard
+from tests.monitoring.dashboard_factories import (
+    NOW,
+    make_days,
+    make_signal,
+    share_standard,
+)
 
 pytestmark = pytest.mark.django_db
 URL = "/monitoring/executive/"
@@ -88,6 +93,19 @@ def test_it_draws_the_weekly_trend(users: Any, world: Any) -> None:
     assert [p.evaluated for p in trend] == [1, 7, 6]
     assert all(p.value == 100.0 for p in trend)
     assert resp.context["trend"]["data"][0]["x"][0] == "2026-02-23"
+
+
+def test_it_counts_a_month_begun_before_the_window_in_the_windows_first_week(
+    users: Any, world: Any
+) -> None:
+    from sqms.standards.models import Period
+
+    monthly = share_standard(world["service"], period=Period.MONTH)
+    make_days(monthly, [99] * 5)  # March's first days: the month is merged from them
+    window = {"date_from": "2026-03-10", "date_to": "2026-03-31"}
+    trend = _client(users[Role.EXECUTIVE]).get(URL, window).context["overview"].trend
+    # The month of March (from Sunday 1 March) and the daily periods from 10 March on
+    assert [(p.week.isoformat(), p.evaluated) for p in trend] == [("2026-03-09", 1 + 5)]
 
 
 def test_it_lists_the_open_signals_most_severe_first(users: Any, world: Any) -> None:

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from sqms.core.roles import Role
 from sqms.monitoring.models import ImportRun, RecordSource, RunStatus, ServiceRecord
@@ -29,10 +30,40 @@ def test_it_imports_from_the_command_line_with_a_progress_bar(org, tmp_path):
         "import_records", str(path), "--source", "ACD", "--create-source", stdout=out, stderr=err
     )
     assert "4 created" in out.getvalue()
-    assert "100%" in err.getvalue()
+    # not a terminal (a log): whole lines, no carriage returns, the full bar last
+    assert "\r" not in err.getvalue()
+    assert err.getvalue().splitlines()[-1] == "[" + "#" * 30 + "] 100%  4 rows"
     assert RecordSource.objects.get().name == "ACD"
     call_command("import_records", str(path), "--source", "ACD", stdout=out, stderr=err)
     assert "4 unchanged" in out.getvalue()
+
+
+def test_it_redraws_the_bar_in_place_on_a_terminal_in_korean(org, tmp_path, settings):
+    class Terminal(StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    settings.LANGUAGE_CODE = "ko"
+    path = write(tmp_path, csv_text(org, n=1200))
+    err = Terminal()
+    with translation.override("ko"):
+        call_command(
+            "import_records", str(path), "--source", "ACD", "--create-source",
+            stdout=StringIO(), stderr=err,
+        )  # fmt: skip
+    text = err.getvalue()
+    assert text.startswith("\r[")
+    assert text.endswith("\r[" + "#" * 30 + "] 100%  1,200행\n")
+    assert text.count("\n") == 1
+
+
+def test_it_shows_no_bar_when_asked_not_to(org, tmp_path):
+    err = StringIO()
+    call_command(
+        "import_records", str(write(tmp_path, csv_text(org))), "--source", "ACD",
+        "--create-source", "--no-progress", stdout=StringIO(), stderr=err,
+    )  # fmt: skip
+    assert "%" not in err.getvalue()
 
 
 def test_it_exits_with_code_2_on_rejection(org, tmp_path):

@@ -8,12 +8,45 @@ from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sqms.core.exceptions import SqmsError
 from sqms.monitoring import services
 from sqms.monitoring.models import ErrorPolicy, ImportRun, RecordSource, RunStatus
 
 POLICIES = {"reject": ErrorPolicy.REJECT_ALL, "keep": ErrorPolicy.KEEP_GOOD}
+WIDTH = 30
+
+
+class _Bar:
+    """`[#########.....]  45%  123,456 rows` on stderr: redrawn in place on a terminal; in a log
+    (not a terminal), one line each tenth of the way, so the log is not one endless line."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.live = out.isatty()
+        self.logged = -1
+
+    @staticmethod
+    def line(share: int, rows: int) -> str:
+        share = max(0, min(100, share))
+        filled = share * WIDTH // 100
+        count = ngettext("%(n)s row", "%(n)s rows", rows) % {"n": f"{rows:,}"}
+        return f"[{'#' * filled}{'.' * (WIDTH - filled)}] {share:3d}%  {count}"
+
+    def show(self, share: int, rows: int) -> None:
+        if self.live:
+            self.out.write("\r" + self.line(share, rows))
+        elif share // 10 > self.logged and share < 100:
+            self.logged = share // 10
+            self.out.write(self.line(share, rows) + "\n")
+        else:
+            return
+        self.out.flush()
+
+    def done(self, rows: int) -> None:
+        self.out.write(("\r" if self.live else "") + self.line(100, rows) + "\n")
+        self.out.flush()
 
 
 class Command(BaseCommand):
@@ -41,11 +74,11 @@ class Command(BaseCommand):
             source = services.source_create(actor=None, name=options["source"])
         show = not options["no_progress"]
         err: TextIO = getattr(self.stderr, "_out", sys.stderr)
+        bar = _Bar(err) if show else None
 
         def progress(run: ImportRun) -> None:
-            if show:
-                err.write(f"\r{run.progress:3d}%  {run.rows_processed} rows")
-                err.flush()
+            if bar is not None:
+                bar.show(run.progress, run.rows_processed)
 
         try:
             with path.open("rb") as f:
@@ -60,8 +93,8 @@ class Command(BaseCommand):
         except SqmsError as exc:
             raise CommandError(str(exc), returncode=2) from None
         run = services.import_run_execute(run=run, file_path=path, on_progress=progress)
-        if show:
-            err.write("\r100%\n")
+        if bar is not None:
+            bar.done(run.rows_processed)
         for error in run.errors.all()[:20]:
             self.stderr.write(
                 _("row %(row)s, %(column)s: %(reason)s")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.utils.functional import Promise
@@ -18,6 +18,7 @@ class NavItem:
     url_name: str
     area: Area
     children: tuple[tuple[str | Promise, str], ...] = ()
+    for_writers: frozenset[str] = frozenset()  # children (url names) only writers of the area open
 
 
 _ITEMS: list[NavItem] = []
@@ -30,4 +31,13 @@ def nav_register(item: NavItem) -> None:
 
 
 def nav_items_for(user: Any) -> list[NavItem]:
-    return [item for item in _ITEMS if can(user, item.area)]
+    """The areas the user may read, without the children they could only open as a writer."""
+    items = []
+    for item in _ITEMS:
+        if not can(user, item.area):
+            continue
+        if item.for_writers and not can(user, item.area, write=True):
+            kept = tuple(c for c in item.children if c[1] not in item.for_writers)
+            item = replace(item, children=kept)
+        items.append(item)
+    return items

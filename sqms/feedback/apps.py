@@ -25,5 +25,6 @@ class FeedbackConfig(AppConfig):
                     (_("Text analytics"), "feedback:text_analytics"),
                     (_("Response imports"), "feedback:import_list"),
                 ),
+                for_writers=frozenset({"feedback:import_list"}),
             )
         )

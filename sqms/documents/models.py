@@ -159,7 +159,7 @@ class SignatureAttempt(models.Model):
         ordering = ["-attempted_at"]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.outcome}"
+        return f"{self.user_id} {self.get_outcome_display()}"
 
 
 class StatusChange(models.Model):
@@ -185,7 +185,7 @@ class StatusChange(models.Model):
         ordering = ["changed_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class AckCampaign(TimeStampedModel):

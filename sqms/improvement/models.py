@@ -280,7 +280,7 @@ class StatusChange(models.Model):
         ordering = ["changed_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class Signature(models.Model):
@@ -331,7 +331,7 @@ class SignatureAttempt(models.Model):
         ordering = ["-attempted_at"]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.outcome}"
+        return f"{self.user_id} {self.get_outcome_display()}"
 
 
 # --- root-cause analysis ----------------------------------------------------------------------
@@ -657,7 +657,7 @@ class StageChange(models.Model):
         ordering = ["changed_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.from_stage} → {self.to_stage}"
+        return f"{self.get_from_stage_display()} → {self.get_to_stage_display()}"
 
 
 # --- employee suggestions ---------------------------------------------------------------------

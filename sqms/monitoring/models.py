@@ -495,7 +495,7 @@ class Signal(TimeStampedModel):
         indexes = [models.Index(fields=["status", "standard"])]
 
     def __str__(self) -> str:
-        return f"{self.standard_id} {self.kind} {self.rule}"
+        return f"{self.get_kind_display()} #{self.pk}"
 
 
 class DeliveryChannel(models.TextChoices):
@@ -540,7 +540,7 @@ class AlertDelivery(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.signal_id} {self.channel} {self.status}"
+        return f"#{self.signal_id} {self.get_channel_display()} {self.get_status_display()}"
 
 
 # --- Inspections -----------------------------------------------------------------------------

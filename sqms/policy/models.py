@@ -259,4 +259,4 @@ class ReviewSignatureAttempt(models.Model):
         ordering = ["-attempted_at"]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.outcome}"
+        return f"{self.user_id} {self.get_outcome_display()}"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import zoneinfo
 
-# Names in the zone database that are no place: the machine's own zone and a placeholder.
+# Names in the zone database that are not places: the machine's own zone (localtime), the
+# template of POSIX rules (posixrules) and the zone of unset clocks (Factory).
 NOT_PLACES = frozenset({"localtime", "posixrules", "Factory"})
 
 

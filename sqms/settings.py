@@ -181,6 +181,7 @@ USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "sqms" / "locale"]
 LANGUAGE_COOKIE_NAME = "sqms_language"
+FORMAT_MODULE_PATH = ["sqms.formats"]  # short dates as 2026-07-28 in both languages
 
 # --- static ---------------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -6,11 +6,11 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sqms.core.models import Notification, User
+from sqms.core.redirects import same_site
 from sqms.core.services import notification_mark_read
 
 PAGE_SIZE = 30
@@ -53,12 +53,8 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     if notification is None:
         raise Http404
     notification_mark_read(user=user, ids=[notification.pk])
-    target = notification.url
-    if (
-        request.POST.get("open")
-        and target
-        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
-    ):
+    target = same_site(request, notification.url)
+    if request.POST.get("open") and target:
         return redirect(target)
     return redirect("core:notification_list")
 

@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,6 +16,7 @@ from sqms.core.access import ensure
 from sqms.core.csvexport import csv_response
 from sqms.core.forms import ApiTokenForm, AuditFilterForm, LanguageForm
 from sqms.core.models import ApiToken, User
+from sqms.core.redirects import same_site
 from sqms.core.roles import Area
 
 AUDIT_PAGE_SIZE = 50
@@ -125,9 +125,7 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     form = LanguageForm(request.POST)
-    target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = "/"
+    target = same_site(request, request.POST.get("next")) or "/"
     response = HttpResponseRedirect(target)
     if form.is_valid():
         language = form.cleaned_data["language"]

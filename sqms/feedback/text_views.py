@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sqms.core.access import ensure
 from sqms.core.exceptions import SqmsError
 from sqms.core.models import User
+from sqms.core.redirects import same_site
 from sqms.core.roles import Area
 from sqms.feedback import text_selectors as sel
 from sqms.feedback import text_services as svc
@@ -32,12 +32,7 @@ def _actor(request: HttpRequest) -> User:
 
 
 def _back(request: HttpRequest) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("feedback:text_analytics")
+    return same_site(request, request.POST.get("next")) or reverse("feedback:text_analytics")
 
 
 @require_GET

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
@@ -19,6 +18,7 @@ from sqms.core.access import ensure
 from sqms.core.csvexport import csv_response
 from sqms.core.exceptions import SqmsError
 from sqms.core.models import User
+from sqms.core.redirects import same_site
 from sqms.core.roles import Area
 from sqms.monitoring import access, selectors, services
 from sqms.monitoring.forms import RecordFilterForm as FilterForm
@@ -70,20 +70,9 @@ def source_list(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/source_list.html", context)
 
 
-def _back(request: HttpRequest) -> str | None:
-    """Where the form came from, when that is a page of this site (the preview of an import
-    whose columns are being mapped)."""
-    target = request.GET.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return None
-
-
 def _source_form(request: HttpRequest, source: Any | None) -> HttpResponse:
     form = SourceForm(request.POST or None, instance=source)
-    back = _back(request)
+    back = same_site(request, request.GET.get("next"))  # e.g. the preview being mapped
     if request.method == "POST" and form.is_valid():
         try:
             if source is None:
